@@ -1,0 +1,121 @@
+package dev.roster.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+
+/**
+ * Event time rules (SPEC §3): ISO-8601 with any number of fraction digits, or epoch seconds or
+ * milliseconds; clock-skew correction from {@code sentAt}; future events clamped.
+ */
+public final class Timestamps {
+    /** Events more than this far in the future are clamped to the receive time. */
+    public static final Duration MAX_FUTURE = Duration.ofHours(23);
+    /** Anything before this is treated as a broken clock rather than history. */
+    private static final Instant EARLIEST = Instant.parse("1990-01-01T00:00:00Z");
+    /** Epoch values at or above this are milliseconds (1e11 seconds is the year 5138). */
+    private static final long MILLIS_THRESHOLD = 100_000_000_000L;
+
+    private Timestamps() {
+    }
+
+    /** Parses an optional time field; absent or null gives empty, garbage throws. */
+    public static Optional<Instant> parse(JsonNode node, String field) {
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            return Optional.empty();
+        }
+        Instant instant;
+        if (node.isNumber()) {
+            instant = fromEpoch(node.asDouble(), field);
+        } else if (node.isTextual()) {
+            instant = parse(node.asText(), field);
+        } else {
+            throw new InvalidEventException(RejectReason.INVALID_TIMESTAMP, field + " must be an ISO-8601 string or epoch number");
+        }
+        if (instant.isBefore(EARLIEST)) {
+            throw new InvalidEventException(RejectReason.INVALID_TIMESTAMP, field + " '" + node.asText() + "' is before 1990");
+        }
+        return Optional.of(instant);
+    }
+
+    /** Parses ISO-8601 (with or without offset, any fraction digits) or a numeric epoch string. */
+    public static Instant parse(String text, String field) {
+        String value = text.trim();
+        if (value.isEmpty()) {
+            throw new InvalidEventException(RejectReason.INVALID_TIMESTAMP, field + " is empty");
+        }
+        if (value.matches("-?\\d+(\\.\\d+)?")) {
+            try {
+                return fromEpoch(Double.parseDouble(value), field);
+            } catch (NumberFormatException e) {
+                throw invalid(field, text);
+            }
+        }
+        try {
+            return OffsetDateTime.parse(value, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+        } catch (DateTimeParseException ignored) {
+            // try the other shapes
+        }
+        try {
+            return LocalDateTime.parse(value.replace(' ', 'T'), DateTimeFormatter.ISO_LOCAL_DATE_TIME).toInstant(ZoneOffset.UTC);
+        } catch (DateTimeParseException ignored) {
+            // try a date
+        }
+        try {
+            return OffsetDateTime.parse(value.replace(' ', 'T'), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+        } catch (DateTimeParseException ignored) {
+            // try a date
+        }
+        try {
+            return LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant();
+        } catch (DateTimeParseException e) {
+            throw invalid(field, text);
+        }
+    }
+
+    private static Instant fromEpoch(double value, String field) {
+        if (Double.isNaN(value) || Double.isInfinite(value) || value < 0 || value > 1e16) {
+            throw invalid(field, String.valueOf(value));
+        }
+        if (value >= MILLIS_THRESHOLD) {
+            long millis = (long) value;
+            return Instant.ofEpochMilli(millis);
+        }
+        long seconds = (long) value;
+        long nanos = Math.round((value - seconds) * 1_000_000) * 1000L;
+        return Instant.ofEpochSecond(seconds, nanos);
+    }
+
+    private static InvalidEventException invalid(String field, String text) {
+        String shown = text.length() > 60 ? text.substring(0, 60) + "…" : text;
+        return new InvalidEventException(RejectReason.INVALID_TIMESTAMP,
+                field + " '" + shown + "' is not ISO-8601 or epoch seconds/milliseconds");
+    }
+
+    /**
+     * The event time to store. With both {@code sentAt} and a client timestamp the client's clock
+     * skew is removed (timestamp + (receivedAt - sentAt)). Without a timestamp the event happened
+     * when it was received. A result more than {@link #MAX_FUTURE} ahead is clamped to receivedAt.
+     */
+    public static Resolved resolve(Optional<Instant> timestamp, Optional<Instant> sentAt, Instant receivedAt) {
+        Instant result = timestamp.orElse(receivedAt);
+        if (timestamp.isPresent() && sentAt.isPresent()) {
+            result = timestamp.get().plus(Duration.between(sentAt.get(), receivedAt));
+        }
+        if (result.isAfter(receivedAt.plus(MAX_FUTURE))) {
+            return new Resolved(receivedAt, true);
+        }
+        return new Resolved(result, false);
+    }
+
+    /** A resolved event time; {@code clamped} when it was in the future and got replaced. */
+    public record Resolved(Instant instant, boolean clamped) {
+    }
+}

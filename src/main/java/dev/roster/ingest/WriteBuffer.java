@@ -1,0 +1,226 @@
+package dev.roster.ingest;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.roster.common.ErrorCode;
+import dev.roster.common.RosterException;
+import dev.roster.identity.IdentityGraph;
+import dev.roster.ops.Metrics;
+import dev.roster.project.Project;
+import dev.roster.store.EventStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single write path. Requests {@link #submit} their commands and wait; one writer thread
+ * takes everything queued (up to {@link #MAX_COMMANDS}), builds one batch and commits it in one
+ * transaction, then completes every waiting request. Many concurrent requests therefore share a
+ * commit (group commit), and a request is acknowledged only after its commit.
+ *
+ * <p>When the writer has been idle for a while and enough recent events have piled up, it
+ * compacts them into the person-sorted table (see docs/architecture.md).
+ *
+ * <p>Thread safety: {@link #submit} and {@link #flush} may be called from any thread.
+ */
+public final class WriteBuffer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WriteBuffer.class);
+    static final int MAX_COMMANDS = 20_000;
+    private static final int MAX_QUEUED = 2_000;
+    private static final Duration SUBMIT_TIMEOUT = Duration.ofSeconds(60);
+
+    private final EventStore store;
+    private final Metrics metrics;
+    private final BatchBuilder builder;
+    private final Map<Integer, IdentityGraph> graphs = new HashMap<>();
+    private final Map<Integer, EventIdIndex> eventIds = new HashMap<>();
+    private final BlockingQueue<Submission> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
+    private final Thread writer;
+    private final long compactAfterEvents;
+    private volatile boolean running = true;
+    private long uncompactedEvents;
+
+    /** One request's commands and the future completed after their commit. */
+    record Submission(Project project, List<Command> commands, CompletableFuture<IngestOutcome> done) {
+    }
+
+    public WriteBuffer(EventStore store, Clock clock, Metrics metrics, long compactAfterEvents) {
+        this.store = requireNonNull(store, "store is null");
+        this.metrics = requireNonNull(metrics, "metrics is null");
+        this.compactAfterEvents = compactAfterEvents;
+        loadState();
+        this.builder = new BatchBuilder(store, clock, graphs, eventIds);
+        this.writer = new Thread(this::run, "roster-writer");
+        this.writer.start();
+    }
+
+    private void loadState() {
+        long started = System.nanoTime();
+        store.nextPersonKeys().forEach((project, next) -> graphs.put(project, new IdentityGraph(project, next)));
+        store.forEachIdentity((project, identity, person, isUser) ->
+                graph(project).loadIdentity(identity, person, isUser));
+        store.forEachMerge((project, from, to) -> graph(project).loadMerge(from, to));
+        long[] count = {0};
+        store.forEachEventId((project, id) -> {
+            eventIds.computeIfAbsent(project, k -> new EventIdIndex()).add(project, id);
+            count[0]++;
+        });
+        LOG.info("loaded identity graphs of {} projects and {} event ids in {} ms",
+                graphs.size(), count[0], (System.nanoTime() - started) / 1_000_000);
+    }
+
+    private IdentityGraph graph(int projectKey) {
+        return graphs.computeIfAbsent(projectKey, k -> new IdentityGraph(k, 1));
+    }
+
+    /**
+     * Queues commands and waits for their commit. Throws if the server is shutting down or the
+     * commit failed; then nothing of the request was stored.
+     */
+    public IngestOutcome submit(Project project, List<Command> commands) {
+        if (commands.isEmpty()) {
+            return new IngestOutcome(0, 0);
+        }
+        if (!running) {
+            throw new RosterException(ErrorCode.RATE_LIMITED, "the server is shutting down; retry later");
+        }
+        Submission submission = new Submission(project, List.copyOf(commands), new CompletableFuture<>());
+        try {
+            if (!queue.offer(submission, SUBMIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new RosterException(ErrorCode.RATE_LIMITED, "the write queue is full; retry later");
+            }
+            return submission.done().get(SUBMIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RosterException(ErrorCode.INTERNAL, "interrupted while waiting for the commit");
+        } catch (TimeoutException e) {
+            throw new RosterException(ErrorCode.RATE_LIMITED, "the commit took too long; retry later");
+        } catch (ExecutionException e) {
+            throw new RosterException(ErrorCode.INTERNAL, "the events could not be stored: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    /** Waits until everything submitted before this call is committed. */
+    public void flush() {
+        // An empty submission goes through the queue like any other, so it completes after
+        // everything queued before it.
+        Submission marker = new Submission(null, List.of(), new CompletableFuture<>());
+        try {
+            queue.put(marker);
+            marker.done().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Commits everything queued, then compacts recent events into the person-sorted table. */
+    public EventStore.CompactionResult compactNow() {
+        flush();
+        synchronized (this) {
+            return compact();
+        }
+    }
+
+    private void run() {
+        List<Submission> group = new ArrayList<>();
+        while (running || !queue.isEmpty()) {
+            try {
+                Submission first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    maybeCompact();
+                    continue;
+                }
+                group.clear();
+                group.add(first);
+                int commands = first.commands().size();
+                while (commands < MAX_COMMANDS) {
+                    Submission next = queue.poll();
+                    if (next == null) {
+                        break;
+                    }
+                    group.add(next);
+                    commands += next.commands().size();
+                }
+                commit(group);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("writer loop failed", e);
+            }
+        }
+    }
+
+    private synchronized void commit(List<Submission> group) {
+        List<Submission> real = group.stream().filter(s -> s.project() != null).toList();
+        if (real.isEmpty()) {
+            group.forEach(s -> s.done().complete(new IngestOutcome(0, 0)));
+            return;
+        }
+        long started = System.nanoTime();
+        try {
+            BatchBuilder.Built built = builder.build(real);
+            store.commit(built.batch());
+            for (BatchBuilder.EventKey key : built.newEventIds()) {
+                eventIds.computeIfAbsent(key.projectKey(), k -> new EventIdIndex()).add(key.projectKey(), key.eventId());
+            }
+            int events = built.batch().events().size();
+            uncompactedEvents += events;
+            metrics.commitSeconds.observe((System.nanoTime() - started) / 1e9);
+            metrics.commitEvents.observe(events);
+            for (int i = 0; i < real.size(); i++) {
+                IngestOutcome outcome = built.outcomes().get(i);
+                metrics.duplicates.inc(outcome.duplicates());
+                real.get(i).done().complete(outcome);
+            }
+            group.stream().filter(s -> s.project() == null).forEach(s -> s.done().complete(new IngestOutcome(0, 0)));
+        } catch (RuntimeException e) {
+            LOG.error("commit of {} requests failed; reloading identity state", real.size(), e);
+            graphs.clear();
+            eventIds.clear();
+            loadState();
+            group.forEach(s -> s.done().completeExceptionally(e));
+        }
+    }
+
+    private synchronized void maybeCompact() {
+        if (compactAfterEvents > 0 && uncompactedEvents >= compactAfterEvents) {
+            compact();
+        }
+    }
+
+    private EventStore.CompactionResult compact() {
+        EventStore.CompactionResult result = store.compact();
+        uncompactedEvents = 0;
+        LOG.info("compacted {} events and folded {} merges in {} ms",
+                result.movedEvents(), result.foldedMerges(), result.millis());
+        return result;
+    }
+
+    /** Stops accepting, commits everything queued, and stops the writer. */
+    @Override
+    public void close() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        try {
+            writer.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

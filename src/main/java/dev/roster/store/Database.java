@@ -1,0 +1,140 @@
+package dev.roster.store;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.roster.common.ErrorCode;
+import dev.roster.common.RosterException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * One embedded DuckDB database file per data directory. It owns the single writer connection
+ * (used only by the write buffer's thread) and a small pool of reader connections.
+ *
+ * <p>Thread safety: {@link #read} may be called from any thread; readers never block the writer.
+ * The writer connection must only be used by one thread at a time.
+ */
+public final class Database implements AutoCloseable {
+    public static final String FILE_NAME = "roster.duckdb";
+    private static final int READERS = 4;
+
+    private final Path directory;
+    private final DuckDBConnection root;
+    private final Connection writer;
+    private final BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
+
+    private Database(Path directory, DuckDBConnection root) throws SQLException {
+        this.directory = directory;
+        this.root = root;
+        this.writer = root.duplicate();
+        for (int i = 0; i < READERS; i++) {
+            readers.add(root.duplicate());
+        }
+    }
+
+    /**
+     * Opens (creating if needed) the database in {@code directory} and brings its schema up to date.
+     *
+     * @param memoryLimit DuckDB's memory limit, e.g. {@code "1GB"}
+     */
+    public static Database open(Path directory, String memoryLimit) {
+        requireNonNull(directory, "directory is null");
+        try {
+            Files.createDirectories(directory.resolve("tmp"));
+        } catch (IOException e) {
+            throw new RosterException(ErrorCode.INVALID_REQUEST, "cannot create data directory " + directory + ": " + e.getMessage());
+        }
+        Properties properties = new Properties();
+        properties.setProperty("autoinstall_known_extensions", "false");
+        properties.setProperty("autoload_known_extensions", "false");
+        properties.setProperty("memory_limit", memoryLimit);
+        properties.setProperty("temp_directory", directory.resolve("tmp").toString());
+        DuckDBConnection root;
+        try {
+            root = (DuckDBConnection) DriverManager.getConnection(
+                    "jdbc:duckdb:" + directory.resolve(FILE_NAME).toAbsolutePath(), properties);
+        } catch (SQLException e) {
+            String message = String.valueOf(e.getMessage());
+            if (message.contains("lock") || message.contains("Conflicting")) {
+                throw new RosterException(ErrorCode.DATA_DIRECTORY_LOCKED, "the data directory " + directory
+                        + " is in use by another Roster process (a running server?). Stop it, or talk to it with --url and --key.");
+            }
+            throw new IllegalStateException("cannot open DuckDB in " + directory + ": " + message, e);
+        }
+        try {
+            Database database = new Database(directory, root);
+            new Migrations().apply(database.writer);
+            return database;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot prepare the database in " + directory, e);
+        }
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    /** The writer connection. Only the write path (one thread at a time) may use it. */
+    public Connection writer() {
+        return writer;
+    }
+
+    /** Runs {@code work} on a pooled reader connection. */
+    public <T> T read(SqlFunction<Connection, T> work) {
+        Connection connection;
+        try {
+            connection = readers.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RosterException(ErrorCode.INTERNAL, "interrupted while waiting for a database connection");
+        }
+        try {
+            return work.apply(connection);
+        } catch (SQLException e) {
+            throw new IllegalStateException("query failed: " + e.getMessage(), e);
+        } finally {
+            readers.add(connection);
+        }
+    }
+
+    /** Writes the WAL into the database file. */
+    public void checkpoint() {
+        try (Statement statement = writer.createStatement()) {
+            statement.execute("CHECKPOINT");
+        } catch (SQLException e) {
+            throw new IllegalStateException("checkpoint failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Connection connection : readers) {
+            closeQuietly(connection);
+        }
+        closeQuietly(writer);
+        closeQuietly(root);
+    }
+
+    private static void closeQuietly(Connection connection) {
+        try {
+            connection.close();
+        } catch (SQLException ignored) {
+            // closing on shutdown; nothing useful to do
+        }
+    }
+
+    /** A function that may throw {@link SQLException}. */
+    @FunctionalInterface
+    public interface SqlFunction<A, R> {
+        R apply(A argument) throws SQLException;
+    }
+}

@@ -1,0 +1,370 @@
+package dev.roster.store;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.roster.common.Json;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * DuckDB implementation of the write side. Each {@link #commit} is one transaction: the driver's
+ * appender flushes internally, so a statement is run first to open the transaction explicitly
+ * (see DUCKDB-NOTES), making a batch all there or all gone after a crash.
+ *
+ * <p>Thread safety: confined to the write buffer's thread, which also serialises on the writer
+ * connection with the few other writers (project creation).
+ */
+public final class DuckDbEventStore implements EventStore {
+    private final Database database;
+
+    public DuckDbEventStore(Database database) {
+        this.database = requireNonNull(database, "database is null");
+        try (Statement statement = connection().createStatement()) {
+            statement.execute("CREATE TEMP TABLE IF NOT EXISTS batch_persons (project_key INTEGER, person_key BIGINT)");
+            statement.execute("CREATE TEMP TABLE IF NOT EXISTS batch_merges (project_key INTEGER, from_key BIGINT, to_key BIGINT)");
+            statement.execute("CREATE TEMP TABLE IF NOT EXISTS batch_users (project_key INTEGER, identity VARCHAR)");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot prepare the write connection: " + e.getMessage(), e);
+        }
+    }
+
+    private DuckDBConnection connection() {
+        return (DuckDBConnection) database.writer();
+    }
+
+    @Override
+    public void commit(CommitBatch batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        DuckDBConnection connection = connection();
+        synchronized (connection) {
+            try {
+                connection.setAutoCommit(false);
+                try (Statement begin = connection.createStatement()) {
+                    begin.execute("SELECT 1");
+                }
+                writePersons(connection, batch);
+                writeIdentities(connection, batch);
+                writeMerges(connection, batch);
+                writeProfiles(connection, batch);
+                writeEvents(connection, batch);
+                writeWarnings(connection, batch);
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    connection.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                throw new IllegalStateException("commit failed: " + e.getMessage(), e);
+            } finally {
+                try {
+                    connection.setAutoCommit(true);
+                } catch (SQLException ignored) {
+                    // the next commit sets it again
+                }
+            }
+        }
+    }
+
+    private static void writePersons(DuckDBConnection connection, CommitBatch batch) throws SQLException {
+        if (batch.persons().isEmpty()) {
+            return;
+        }
+        try (DuckDBAppender appender = connection.createAppender("persons")) {
+            for (CommitBatch.PersonRow row : batch.persons()) {
+                appender.beginRow().append(row.projectKey()).append(row.personKey()).append(row.personId())
+                        .appendEpochMicros(micros(row.createdAt())).endRow();
+            }
+        }
+    }
+
+    private static void writeIdentities(DuckDBConnection connection, CommitBatch batch) throws SQLException {
+        if (!batch.identities().isEmpty()) {
+            try (DuckDBAppender appender = connection.createAppender("identities")) {
+                for (CommitBatch.IdentityRow row : batch.identities()) {
+                    appender.beginRow().append(row.projectKey()).append(row.identity()).append(row.personKey())
+                            .append(row.isUser()).appendEpochMicros(micros(row.createdAt())).endRow();
+                }
+            }
+        }
+        if (!batch.markedUsers().isEmpty()) {
+            execute(connection, "DELETE FROM batch_users");
+            try (DuckDBAppender appender = connection.createAppender("temp", "main", "batch_users")) {
+                for (CommitBatch.IdentityRef row : batch.markedUsers()) {
+                    appender.beginRow().append(row.projectKey()).append(row.identity()).endRow();
+                }
+            }
+            execute(connection, "UPDATE identities SET is_user = true FROM batch_users b "
+                    + "WHERE identities.project_key = b.project_key AND identities.identity = b.identity");
+        }
+    }
+
+    private static void writeMerges(DuckDBConnection connection, CommitBatch batch) throws SQLException {
+        if (batch.merges().isEmpty()) {
+            return;
+        }
+        execute(connection, "DELETE FROM batch_merges");
+        try (DuckDBAppender appender = connection.createAppender("temp", "main", "batch_merges")) {
+            for (CommitBatch.MergeRow row : batch.merges()) {
+                appender.beginRow().append(row.projectKey()).append(row.fromKey()).append(row.toKey()).endRow();
+            }
+        }
+        execute(connection, "UPDATE identities SET person_key = b.to_key FROM batch_merges b "
+                + "WHERE identities.project_key = b.project_key AND identities.person_key = b.from_key");
+        for (String table : new String[] {"person_merges", "unfolded_merges"}) {
+            execute(connection, "UPDATE " + table + " SET to_key = b.to_key FROM batch_merges b "
+                    + "WHERE " + table + ".project_key = b.project_key AND " + table + ".to_key = b.from_key");
+        }
+        Instant at = batch.merges().get(0).mergedAt();
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO person_merges SELECT project_key, from_key, to_key, ? FROM batch_merges")) {
+            insert.setObject(1, LocalDateTime.ofInstant(at, ZoneOffset.UTC));
+            insert.execute();
+        }
+        execute(connection, "INSERT INTO unfolded_merges SELECT project_key, from_key, to_key FROM batch_merges");
+    }
+
+    private static void writeProfiles(DuckDBConnection connection, CommitBatch batch) throws SQLException {
+        if (batch.profiles().isEmpty()) {
+            return;
+        }
+        fillBatchPersons(connection, batch.profiles().stream()
+                .map(p -> new long[] {p.projectKey(), p.personKey()}).toList());
+        execute(connection, "DELETE FROM person_properties USING batch_persons b "
+                + "WHERE person_properties.project_key = b.project_key AND person_properties.person_key = b.person_key");
+        try (DuckDBAppender appender = connection.createAppender("person_properties")) {
+            for (CommitBatch.ProfileRow profile : batch.profiles()) {
+                for (Map.Entry<String, CommitBatch.StoredProperty> entry : profile.properties().entrySet()) {
+                    appender.beginRow().append(profile.projectKey()).append(profile.personKey()).append(entry.getKey())
+                            .append(Json.write(entry.getValue().value()))
+                            .appendEpochMicros(micros(entry.getValue().updatedAt())).endRow();
+                }
+            }
+        }
+    }
+
+    private static void writeEvents(DuckDBConnection connection, CommitBatch batch) throws SQLException {
+        if (batch.events().isEmpty()) {
+            return;
+        }
+        try (DuckDBAppender appender = connection.createAppender("events_recent")) {
+            for (CommitBatch.EventRow row : batch.events()) {
+                appender.beginRow().append(row.projectKey()).append(row.eventId()).append(row.identity())
+                        .append(row.personKey()).append(row.name())
+                        .appendEpochMicros(micros(row.timestamp())).appendEpochMicros(micros(row.receivedAt()));
+                if (row.sessionId() == null) {
+                    appender.appendNull();
+                } else {
+                    appender.append(row.sessionId());
+                }
+                appender.append(row.propertiesJson()).endRow();
+            }
+        }
+    }
+
+    private static void writeWarnings(DuckDBConnection connection, CommitBatch batch) throws SQLException {
+        if (batch.warnings().isEmpty()) {
+            return;
+        }
+        try (DuckDBAppender appender = connection.createAppender("identity_warnings")) {
+            for (CommitBatch.WarningRow row : batch.warnings()) {
+                appender.beginRow().append(row.projectKey()).append(row.kind()).append(row.identity());
+                if (row.other() == null) {
+                    appender.appendNull();
+                } else {
+                    appender.append(row.other());
+                }
+                appender.append(row.detail()).appendEpochMicros(micros(row.createdAt())).endRow();
+            }
+        }
+    }
+
+    private static void fillBatchPersons(DuckDBConnection connection, Collection<long[]> keys) throws SQLException {
+        execute(connection, "DELETE FROM batch_persons");
+        try (DuckDBAppender appender = connection.createAppender("temp", "main", "batch_persons")) {
+            for (long[] key : keys) {
+                appender.beginRow().append((int) key[0]).append(key[1]).endRow();
+            }
+        }
+    }
+
+    @Override
+    public Map<Long, Map<String, CommitBatch.StoredProperty>> loadProfiles(int projectKey, Collection<Long> personKeys) {
+        Map<Long, Map<String, CommitBatch.StoredProperty>> result = new HashMap<>();
+        if (personKeys.isEmpty()) {
+            return result;
+        }
+        DuckDBConnection connection = connection();
+        synchronized (connection) {
+            try {
+                fillBatchPersons(connection, personKeys.stream().map(k -> new long[] {projectKey, k}).toList());
+                try (PreparedStatement statement = connection.prepareStatement(
+                        "SELECT p.person_key, p.key, p.value, p.updated_at FROM person_properties p "
+                                + "JOIN batch_persons b ON p.project_key = b.project_key AND p.person_key = b.person_key");
+                        ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        result.computeIfAbsent(rows.getLong(1), k -> new LinkedHashMap<>())
+                                .put(rows.getString(2), new CommitBatch.StoredProperty(
+                                        Json.parse(rows.getString(3)), toInstant(rows.getTimestamp(4))));
+                    }
+                }
+                return result;
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot load profiles: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Override
+    public Set<String> existingEventIds(int projectKey, Collection<String> eventIds) {
+        Set<String> found = new HashSet<>();
+        if (eventIds.isEmpty()) {
+            return found;
+        }
+        DuckDBConnection connection = connection();
+        synchronized (connection) {
+            String placeholders = String.join(",", java.util.Collections.nCopies(eventIds.size(), "?"));
+            for (String table : new String[] {"events_recent", "events_compacted"}) {
+                try (PreparedStatement statement = connection.prepareStatement(
+                        "SELECT event_id FROM " + table + " WHERE project_key = ? AND event_id IN (" + placeholders + ")")) {
+                    statement.setInt(1, projectKey);
+                    int index = 2;
+                    for (String id : eventIds) {
+                        statement.setString(index++, id);
+                    }
+                    try (ResultSet rows = statement.executeQuery()) {
+                        while (rows.next()) {
+                            found.add(rows.getString(1));
+                        }
+                    }
+                } catch (SQLException e) {
+                    throw new IllegalStateException("cannot check event ids: " + e.getMessage(), e);
+                }
+            }
+            return found;
+        }
+    }
+
+    @Override
+    public void forEachEventId(EventIdConsumer consumer) {
+        stream("SELECT project_key, event_id FROM events_compacted UNION ALL SELECT project_key, event_id FROM events_recent",
+                rows -> consumer.accept(rows.getInt(1), rows.getString(2)));
+    }
+
+    @Override
+    public void forEachIdentity(IdentityConsumer consumer) {
+        stream("SELECT project_key, identity, person_key, is_user FROM identities",
+                rows -> consumer.accept(rows.getInt(1), rows.getString(2), rows.getLong(3), rows.getBoolean(4)));
+    }
+
+    @Override
+    public void forEachMerge(MergeConsumer consumer) {
+        stream("SELECT project_key, from_key, to_key FROM person_merges",
+                rows -> consumer.accept(rows.getInt(1), rows.getLong(2), rows.getLong(3)));
+    }
+
+    @Override
+    public Map<Integer, Long> nextPersonKeys() {
+        Map<Integer, Long> result = new HashMap<>();
+        stream("SELECT project_key, max(person_key) + 1 FROM persons GROUP BY project_key",
+                rows -> result.put(rows.getInt(1), rows.getLong(2)));
+        return result;
+    }
+
+    @Override
+    public CompactionResult compact() {
+        long started = System.nanoTime();
+        DuckDBConnection connection = connection();
+        synchronized (connection) {
+            try {
+                connection.setAutoCommit(false);
+                long moved;
+                long folded;
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("SELECT 1");
+                    folded = count(statement, "SELECT count(*) FROM unfolded_merges");
+                    moved = statement.executeUpdate("INSERT INTO events_compacted "
+                            + "SELECT r.project_key, r.event_id, r.identity, coalesce(m.to_key, r.person_key) AS person_key, "
+                            + "r.name, r.ts, r.received_at, r.session_id, r.properties FROM events_recent r "
+                            + "LEFT JOIN unfolded_merges m ON m.project_key = r.project_key AND m.from_key = r.person_key "
+                            + "ORDER BY r.project_key, person_key, r.ts");
+                    statement.execute("DELETE FROM events_recent");
+                    if (folded > 0) {
+                        statement.execute("UPDATE events_compacted SET person_key = m.to_key FROM unfolded_merges m "
+                                + "WHERE events_compacted.project_key = m.project_key AND events_compacted.person_key = m.from_key");
+                        statement.execute("DELETE FROM unfolded_merges");
+                    }
+                }
+                connection.commit();
+                return new CompactionResult(moved, folded, (System.nanoTime() - started) / 1_000_000);
+            } catch (SQLException e) {
+                try {
+                    connection.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                throw new IllegalStateException("compaction failed: " + e.getMessage(), e);
+            } finally {
+                try {
+                    connection.setAutoCommit(true);
+                } catch (SQLException ignored) {
+                    // set again on next use
+                }
+            }
+        }
+    }
+
+    private static long count(Statement statement, String sql) throws SQLException {
+        try (ResultSet rows = statement.executeQuery(sql)) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
+    private void stream(String sql, RowHandler handler) {
+        database.read(connection -> {
+            try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+                while (rows.next()) {
+                    handler.accept(rows);
+                }
+            }
+            return null;
+        });
+    }
+
+    private static void execute(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
+    static long micros(Instant instant) {
+        return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1000);
+    }
+
+    static Instant toInstant(Timestamp timestamp) {
+        return timestamp.toLocalDateTime().toInstant(ZoneOffset.UTC);
+    }
+
+    @FunctionalInterface
+    private interface RowHandler {
+        void accept(ResultSet rows) throws SQLException;
+    }
+}

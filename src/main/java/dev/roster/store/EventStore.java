@@ -1,0 +1,57 @@
+package dev.roster.store;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The narrow write interface of the store: commit batches go in, and the few lookups the write
+ * path needs come out. Reports, people and populations read through {@link Database#read} with
+ * their own SQL against the {@code resolved_events} view. A sharded ClickHouse backend would
+ * implement this interface and that view's contract (see docs/architecture.md).
+ *
+ * <p>Thread safety: the write methods must be called from a single thread (the write buffer's).
+ */
+public interface EventStore {
+
+    /** Writes a batch atomically. After it returns, the batch is durable. */
+    void commit(CommitBatch batch);
+
+    /** The stored profiles of the given persons. */
+    Map<Long, Map<String, CommitBatch.StoredProperty>> loadProfiles(int projectKey, Collection<Long> personKeys);
+
+    /** Which of these event ids are already stored. */
+    Set<String> existingEventIds(int projectKey, Collection<String> eventIds);
+
+    /** Streams every stored event id (start-up: fills the deduplication index). */
+    void forEachEventId(EventIdConsumer consumer);
+
+    /** Streams the identity graph of every project (start-up). */
+    void forEachIdentity(IdentityConsumer consumer);
+
+    void forEachMerge(MergeConsumer consumer);
+
+    /** The next unused person key of each project. */
+    Map<Integer, Long> nextPersonKeys();
+
+    /** Moves recent events into the compacted, person-sorted table; folds merges into them. */
+    CompactionResult compact();
+
+    @FunctionalInterface
+    interface EventIdConsumer {
+        void accept(int projectKey, String eventId);
+    }
+
+    @FunctionalInterface
+    interface IdentityConsumer {
+        void accept(int projectKey, String identity, long personKey, boolean isUser);
+    }
+
+    @FunctionalInterface
+    interface MergeConsumer {
+        void accept(int projectKey, long fromKey, long toKey);
+    }
+
+    record CompactionResult(long movedEvents, long foldedMerges, long millis) {
+    }
+}
