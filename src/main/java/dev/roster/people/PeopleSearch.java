@@ -7,6 +7,7 @@ import dev.roster.common.ErrorCode;
 import dev.roster.common.RosterException;
 import dev.roster.project.Project;
 import dev.roster.store.Database;
+import dev.roster.store.PersonKeyQuery;
 import dev.roster.store.Sql;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -44,7 +45,7 @@ public final class PeopleSearch {
      * yields the person keys to keep (a population); it is produced by code, never by users.
      */
     public Page search(Project project, Optional<String> query, String sort, int limit, Optional<String> cursor,
-                       Optional<KeyFilter> personFilter) {
+                       Optional<PersonKeyQuery> personFilter) {
         String order = SORTS.get(sort.toLowerCase(Locale.ROOT));
         if (order == null) {
             throw new RosterException(ErrorCode.INVALID_REQUEST, "sort must be one of " + SORTS.keySet());
@@ -117,13 +118,5 @@ public final class PeopleSearch {
             // fall through
         }
         throw new RosterException(ErrorCode.INVALID_REQUEST, "the cursor is not one this API returned");
-    }
-
-    /** A SQL fragment selecting person keys, with its bind parameters. */
-    public record KeyFilter(String sql, List<Object> parameters) {
-        public KeyFilter {
-            requireNonNull(sql, "sql is null");
-            parameters = List.copyOf(parameters);
-        }
     }
 }
