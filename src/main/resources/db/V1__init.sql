@@ -24,6 +24,8 @@ CREATE TABLE persons (
     created_at TIMESTAMP NOT NULL
 );
 
+CREATE INDEX persons_person_id ON persons (person_id);
+
 -- identity -> current person. Rewritten eagerly on merge (the table is small).
 CREATE TABLE identities (
     project_key INTEGER NOT NULL,
@@ -32,6 +34,10 @@ CREATE TABLE identities (
     is_user BOOLEAN NOT NULL,
     created_at TIMESTAMP NOT NULL
 );
+
+-- Point lookups by identity (person API, admin tools). A single-column ART index: measured at
+-- 3M identities, ~1 ms per lookup against ~15 ms for a scan; DuckDB did not use a composite one.
+CREATE INDEX identities_identity ON identities (identity);
 
 -- Merged-away person -> surviving person, always flattened (to_key is a survivor). Permanent:
 -- it redirects old person ids.
