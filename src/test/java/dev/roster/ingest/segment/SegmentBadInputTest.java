@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.roster.testing.TestServer;
 import dev.roster.testing.WireCapture;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
@@ -307,10 +306,5 @@ class SegmentBadInputTest {
                     .append(i++).append("\",\"properties\":{\"pad\":\"").append(padding).append("\"}}");
         }
         return json.append("]}").toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    @SuppressWarnings("unused")
-    private static InputStream unused() {
-        return InputStream.nullInputStream();
     }
 }
