@@ -1,5 +1,7 @@
 package dev.roster.ingest;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /** Why one event was dropped. Every reason is counted in the metrics. */
 public enum RejectReason {
     INVALID_EVENT,
@@ -14,6 +16,8 @@ public enum RejectReason {
     INVALID_KEY,
     MISSING_KEY;
 
+    /** The snake_case name used in responses ({@code "reason"}) and as the metrics label. */
+    @JsonValue
     public String label() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }

@@ -7,7 +7,12 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.chrono.IsoChronology;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.ResolverStyle;
+import java.time.temporal.TemporalAccessor;
+import java.util.Locale;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
 
@@ -22,6 +27,23 @@ public final class Timestamps {
     private static final Instant EARLIEST = Instant.parse("1990-01-01T00:00:00Z");
     /** Epoch values at or above this are milliseconds (1e11 seconds is the year 5138). */
     private static final long MILLIS_THRESHOLD = 100_000_000_000L;
+    /**
+     * ISO-8601 date-time, {@code T} or space separated, 0 to 9 fraction digits, with an offset as
+     * {@code Z}, {@code +02:00}, {@code +0200} or {@code +02}, or without one (then UTC); or a date.
+     */
+    private static final DateTimeFormatter DATE_TIME = new DateTimeFormatterBuilder()
+            .parseCaseInsensitive()
+            .append(DateTimeFormatter.ISO_LOCAL_DATE)
+            .optionalStart()
+            .appendLiteral('T')
+            .append(DateTimeFormatter.ISO_LOCAL_TIME)
+            .optionalStart().appendOffset("+HH:MM:ss", "Z").optionalEnd()
+            .optionalStart().appendOffset("+HHMMss", "Z").optionalEnd()
+            .optionalStart().appendOffset("+HH", "Z").optionalEnd()
+            .optionalEnd()
+            .toFormatter(Locale.ROOT)
+            .withResolverStyle(ResolverStyle.STRICT)
+            .withChronology(IsoChronology.INSTANCE);
 
     private Timestamps() {
     }
@@ -58,24 +80,19 @@ public final class Timestamps {
                 throw invalid(field, text);
             }
         }
-        try {
-            return OffsetDateTime.parse(value, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
-        } catch (DateTimeParseException ignored) {
-            // try the other shapes
+        if (value.length() > 10 && value.charAt(10) == ' ') {
+            value = value.substring(0, 10) + 'T' + value.substring(11);
         }
         try {
-            return LocalDateTime.parse(value.replace(' ', 'T'), DateTimeFormatter.ISO_LOCAL_DATE_TIME).toInstant(ZoneOffset.UTC);
-        } catch (DateTimeParseException ignored) {
-            // try a date
-        }
-        try {
-            return OffsetDateTime.parse(value.replace(' ', 'T'), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
-        } catch (DateTimeParseException ignored) {
-            // try a date
-        }
-        try {
-            return LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant();
-        } catch (DateTimeParseException e) {
+            TemporalAccessor parsed = DATE_TIME.parseBest(value, OffsetDateTime::from, LocalDateTime::from, LocalDate::from);
+            if (parsed instanceof OffsetDateTime offset) {
+                return offset.toInstant();
+            }
+            if (parsed instanceof LocalDateTime local) {
+                return local.toInstant(ZoneOffset.UTC);
+            }
+            return ((LocalDate) parsed).atStartOfDay(ZoneOffset.UTC).toInstant();
+        } catch (DateTimeParseException | ArithmeticException e) {
             throw invalid(field, text);
         }
     }

@@ -109,7 +109,8 @@ public final class SegmentFormat {
         }
         Optional<Instant> clientTime = Timestamps.parse(message.get("timestamp"), "timestamp")
                 .or(() -> Timestamps.parse(message.get("originalTimestamp"), "originalTimestamp"));
-        Optional<Instant> sentAt = Timestamps.parse(message.get("sentAt"), "sentAt").or(() -> batchSentAt);
+        // sentAt only serves skew correction: a broken one is ignored rather than losing the event
+        Optional<Instant> sentAt = safeTime(message.get("sentAt")).or(() -> batchSentAt);
         Timestamps.Resolved time = Timestamps.resolve(clientTime, sentAt, receivedAt);
         if (time.clamped()) {
             onClamped.accept(clientTime.orElse(receivedAt));
