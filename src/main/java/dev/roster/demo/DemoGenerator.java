@@ -95,6 +95,17 @@ public final class DemoGenerator {
         this.clock = requireNonNull(clock, "clock is null");
     }
 
+    /**
+     * The commands of one person of the dataset (index 0 to people - 1), in time order, exactly as
+     * {@link #generate} submits them for the same seed and now. For benchmarks that replay the
+     * dataset through another path (HTTP, a raw appender).
+     */
+    public static List<Command> commandsOf(long seed, int index, java.time.Instant now) {
+        List<Command> commands = new ArrayList<>(16);
+        new PersonStory(seed, index, now.toEpochMilli()).writeTo(commands);
+        return commands;
+    }
+
     /** Writes the dataset into {@code project}, then compacts it. */
     public Result generate(Project project, Options options, Progress progress) {
         requireNonNull(project, "project is null");
