@@ -22,8 +22,16 @@ public final class WebServer implements AutoCloseable {
     private final Javalin app;
 
     /** The handlers the routing table points at. */
-    public record Handlers(Metrics metrics, Auth auth, SegmentHandler segment, PeopleHandler people) {
+    public record Handlers(Metrics metrics, Auth auth, SegmentHandler segment, PeopleHandler people,
+                           KissmetricsHandler kissmetrics,
+                           PosthogHandler posthog,
+                           MixpanelHandler mixpanel,
+                           TrackerHandler tracker) {
     }
+
+    /** Ingestion endpoints of the other wire formats; like /v1/*, open to any origin. */
+    private static final java.util.List<String> WIRE_PATHS = java.util.List.of(
+            "/e", "/s", "/a", "/capture", "/batch", "/e/*", "/i/*", "/track", "/engage", "/groups", "/import", "/roster.js");
 
     private WebServer(Javalin app) {
         this.app = app;
@@ -42,6 +50,10 @@ public final class WebServer implements AutoCloseable {
         ErrorMapper.register(app);
         app.before("/v1/*", WebServer::allowAnyOrigin);
         app.addHttpHandler(HandlerType.OPTIONS, "/v1/*", WebServer::preflight);
+        for (String path : WIRE_PATHS) {
+            app.before(path, WebServer::allowAnyOrigin);
+            app.addHttpHandler(HandlerType.OPTIONS, path, WebServer::preflight);
+        }
         app.start(port);
         return new WebServer(app);
     }
@@ -51,6 +63,28 @@ public final class WebServer implements AutoCloseable {
         get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(h.metrics().scrape()));
 
         post("/v1/{type}", h.segment()::handle);
+
+        get("/e", h.kissmetrics()::event);
+        get("/s", h.kissmetrics()::set);
+        get("/a", h.kissmetrics()::alias);
+        for (String capture : java.util.List.of("/capture", "/batch", "/e", "/i/v0/e")) {
+            post(capture, h.posthog()::capture);
+            if (!capture.equals("/e")) {
+                get(capture, h.posthog()::capture);
+            }
+        }
+        post("/i/v1/analytics/events", h.posthog()::captureV1);
+        for (String endpoint : java.util.List.of("track", "engage", "groups", "import")) {
+            io.javalin.http.Handler handler = switch (endpoint) {
+                case "track" -> h.mixpanel()::track;
+                case "engage" -> h.mixpanel()::engage;
+                case "groups" -> h.mixpanel()::groups;
+                default -> h.mixpanel()::importEvents;
+            };
+            get("/" + endpoint, handler);
+            post("/" + endpoint, handler);
+        }
+        get("/roster.js", h.tracker()::script);
 
         path("/api", () -> {
             before("/*", h.auth()::requireReader);

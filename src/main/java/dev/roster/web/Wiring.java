@@ -1,7 +1,11 @@
 package dev.roster.web;
 
 import dev.roster.Roster;
+import dev.roster.ingest.kissmetrics.KissmetricsFormat;
+import dev.roster.ingest.mixpanel.MixpanelFormat;
+import dev.roster.ingest.posthog.PosthogFormat;
 import dev.roster.ingest.segment.SegmentFormat;
+import dev.roster.store.DuckDbGroupStore;
 
 /** Builds the HTTP handlers from the application's services. */
 public final class Wiring {
@@ -10,10 +14,18 @@ public final class Wiring {
 
     public static WebServer.Handlers handlers(Roster roster) {
         SegmentFormat segment = new SegmentFormat(at -> roster.metrics().clampedTimestamps.inc());
+        DuckDbGroupStore groups = new DuckDbGroupStore(roster.database());
         return new WebServer.Handlers(
                 roster.metrics(),
                 new Auth(roster.projects()),
                 new SegmentHandler(segment, roster.ingestion(), roster.clock()),
-                new PeopleHandler(roster.people(), roster.peopleSearch(), roster.identityWarnings(), roster.adminMerge()));
+                new PeopleHandler(roster.people(), roster.peopleSearch(), roster.identityWarnings(), roster.adminMerge()),
+                new KissmetricsHandler(new KissmetricsFormat(at -> roster.metrics().clampedTimestamps.inc()),
+                        roster.ingestion(), roster.metrics(), roster.clock()),
+                new PosthogHandler(new PosthogFormat(at -> roster.metrics().clampedTimestamps.inc()),
+                        roster.ingestion(), groups, roster.clock()),
+                new MixpanelHandler(new MixpanelFormat(at -> roster.metrics().clampedTimestamps.inc()),
+                        roster.ingestion(), groups, roster.clock()),
+                new TrackerHandler());
     }
 }
