@@ -22,7 +22,8 @@ public final class WebServer implements AutoCloseable {
     private final Javalin app;
 
     /** The handlers the routing table points at. */
-    public record Handlers(Metrics metrics, Auth auth, SegmentHandler segment, PeopleHandler people) {
+    public record Handlers(Metrics metrics, Auth auth, SegmentHandler segment, PeopleHandler people,
+                           ReportsHandler reports) {
     }
 
     private WebServer(Javalin app) {
@@ -59,6 +60,9 @@ public final class WebServer implements AutoCloseable {
             get("/people/{id}/timeline", h.people()::timeline);
             post("/people/{id}/merge", h.people()::merge);
             get("/identity-warnings", h.people()::warnings);
+            post("/reports/funnel", h.reports()::funnel);
+            post("/reports/retention", h.reports()::retention);
+            post("/reports/trends", h.reports()::trends);
         });
     }
 
