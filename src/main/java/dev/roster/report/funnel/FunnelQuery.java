@@ -128,13 +128,14 @@ public final class FunnelQuery {
         } else {
             b.sql("pk AS u");
         }
-        b.sql(", pk, ts, event_id, name, properties, bv" + (strict ? ", dr" : "") + " FROM " + source);
+        b.sql(", pk, ts, event_id, name, properties, bv" + (strict ? ", dr" : "") + " FROM " + source + ")");
         if (allEvents) {
-            b.param(" WHERE name IN (" + Sql.placeholders(names.size()) + ")", names.toArray());
+            // the window functions above see every event of the person; only now keep the named ones
+            b.param(", evn AS (SELECT * FROM ev WHERE name IN (" + Sql.placeholders(names.size()) + "))", names.toArray());
         }
-        b.sql(")");
+        String named = allEvents ? "evn" : "ev";
         for (int k = 0; k < steps(); k++) {
-            b.sql(", s" + k + " AS (SELECT u, pk, ts, event_id, bv" + (strict ? ", dr" : "") + " FROM ev WHERE ")
+            b.sql(", s" + k + " AS (SELECT u, pk, ts, event_id, bv" + (strict ? ", dr" : "") + " FROM " + named + " WHERE ")
                     .add(request.steps().get(k).condition());
             if (k == 0 && request.order() != Order.ANY) {
                 b.param(" AND ts >= ? AND ts < ?", start, end);
@@ -142,7 +143,7 @@ public final class FunnelQuery {
             b.sql(")");
         }
         for (int x = 0; x < request.exclusions().size(); x++) {
-            b.sql(", x" + x + " AS (SELECT u, ts FROM ev WHERE ").add(request.exclusions().get(x).event().condition()).sql(")");
+            b.sql(", x" + x + " AS (SELECT u, ts FROM " + named + " WHERE ").add(request.exclusions().get(x).event().condition()).sql(")");
         }
     }
 
