@@ -184,4 +184,23 @@ class FunnelScenariosTest {
         assertThat(Tracking.counts(funnel("[\"Signed Up\",\"Purchased\"]",
                 ",\"person_where\":[{\"property\":\"plan\",\"op\":\"eq\",\"value\":\"free\"}]").get("steps"))).containsExactly(1, 1);
     }
+
+    @Test
+    void breakdownByAcquisitionChannelUsesEachPersonsFirstTouch() {
+        tracking.track(null, "ann", "Landed", "2024-01-05T10:00:00Z", "{\"utm_medium\":\"CPC\",\"utm_source\":\"google\"}");
+        tracking.track(null, "ann", "Signed Up", "2024-01-10T10:00:00Z", "{\"referrer\":\"https://news.ycombinator.com/item\"}");
+        tracking.track(null, "ann", "Purchased", "2024-01-10T10:05:00Z", null);
+        tracking.track(null, "bob", "Signed Up", "2024-01-10T10:00:00Z", "{\"referrer\":\"https://www.google.co.uk/search?q=x\"}");
+        tracking.track(null, "cat", "Signed Up", "2024-01-10T10:00:00Z", null);
+        tracking.track(null, "dan", "Signed Up", "2024-01-10T10:00:00Z", "{\"referrer\":\"https://blog.example.org/post\"}");
+        JsonNode groups = funnel("[\"Signed Up\",\"Purchased\"]", ",\"breakdown\":{\"acquisition\":\"channel\"}").get("breakdown");
+        java.util.Map<String, String> byValue = new java.util.TreeMap<>();
+        groups.forEach(g -> byValue.put(g.get("value").asText(), g.get("steps").get(0).get("count").asLong() + "->"
+                + g.get("steps").get(1).get("count").asLong()));
+        assertThat(byValue).containsExactlyInAnyOrderEntriesOf(java.util.Map.of(
+                "Paid", "1->1", "Organic Search", "1->0", "Direct", "1->0", "Referral", "1->0"));
+        JsonNode domains = funnel("[\"Signed Up\",\"Purchased\"]", ",\"breakdown\":{\"acquisition\":\"referring_domain\"}").get("breakdown");
+        assertThat(domains).extracting(g -> g.get("value").isNull() ? "null" : g.get("value").asText())
+                .containsExactlyInAnyOrder("google.co.uk", "blog.example.org", "null");
+    }
 }
