@@ -11,6 +11,8 @@ import dev.roster.people.AdminMerge;
 import dev.roster.people.PeopleSearch;
 import dev.roster.people.PeopleService;
 import dev.roster.project.Projects;
+import dev.roster.report.NoPopulations;
+import dev.roster.report.Reports;
 import dev.roster.store.Database;
 import dev.roster.store.DuckDbEventStore;
 import dev.roster.web.Wiring;
@@ -37,6 +39,7 @@ public final class Roster implements AutoCloseable {
     private final PeopleSearch peopleSearch;
     private final IdentityWarnings identityWarnings;
     private final AdminMerge adminMerge;
+    private final Reports reports;
     private WebServer server;
 
     /** How to run: where the data lives, the port, DuckDB's memory limit and the clock. */
@@ -71,6 +74,7 @@ public final class Roster implements AutoCloseable {
         this.peopleSearch = new PeopleSearch(database);
         this.identityWarnings = new IdentityWarnings(database);
         this.adminMerge = new AdminMerge(people, database, writeBuffer, config.clock());
+        this.reports = new Reports(database, new NoPopulations(), config.clock());
     }
 
     /** Opens the data directory without serving HTTP. */
@@ -132,6 +136,10 @@ public final class Roster implements AutoCloseable {
 
     public AdminMerge adminMerge() {
         return adminMerge;
+    }
+
+    public Reports reports() {
+        return reports;
     }
 
     public Clock clock() {

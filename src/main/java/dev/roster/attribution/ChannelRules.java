@@ -43,6 +43,21 @@ public final class ChannelRules {
     private ChannelRules() {
     }
 
+    /** The paid utm_medium values (lower case), for SQL versions of these rules. */
+    public static Set<String> paidMediums() {
+        return PAID_MEDIUMS;
+    }
+
+    /** The search-engine domains (plus any google.* domain), for SQL versions of these rules. */
+    public static Set<String> searchEngines() {
+        return SEARCH_ENGINES;
+    }
+
+    /** The social-network domains, for SQL versions of these rules. */
+    public static Set<String> socialNetworks() {
+        return SOCIAL_NETWORKS;
+    }
+
     public static Channel classify(Touch touch) {
         for (Rule rule : RULES) {
             if (rule.matches().test(touch)) {

@@ -26,7 +26,8 @@ public final class WebServer implements AutoCloseable {
                            KissmetricsHandler kissmetrics,
                            PosthogHandler posthog,
                            MixpanelHandler mixpanel,
-                           TrackerHandler tracker) {
+                           TrackerHandler tracker,
+                           ReportsHandler reports) {
     }
 
     /** Ingestion endpoints of the other wire formats; like /v1/*, open to any origin. */
@@ -93,6 +94,9 @@ public final class WebServer implements AutoCloseable {
             get("/people/{id}/timeline", h.people()::timeline);
             post("/people/{id}/merge", h.people()::merge);
             get("/identity-warnings", h.people()::warnings);
+            post("/reports/funnel", h.reports()::funnel);
+            post("/reports/retention", h.reports()::retention);
+            post("/reports/trends", h.reports()::trends);
         });
     }
 

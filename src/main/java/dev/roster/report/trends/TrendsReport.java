@@ -1,0 +1,174 @@
+package dev.roster.report.trends;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.roster.population.PopulationResolver;
+import dev.roster.project.Project;
+import dev.roster.report.EventCatalog;
+import dev.roster.report.Fragment;
+import dev.roster.report.Population;
+import dev.roster.report.trends.TrendsRequest.Interval;
+import dev.roster.report.trends.TrendsRequest.Metric;
+import dev.roster.store.Database;
+import dev.roster.store.Sql;
+import java.sql.Array;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/** Runs trends: parse, validate, compile ({@link TrendsQuery}), run, fill empty buckets with zeros. */
+public final class TrendsReport {
+    public static final int MAX_PEOPLE = 10_000;
+
+    private final Database database;
+    private final EventCatalog catalog;
+    private final PopulationResolver populations;
+    private final Clock clock;
+
+    public TrendsReport(Database database, PopulationResolver populations, Clock clock) {
+        this.database = requireNonNull(database, "database is null");
+        this.catalog = new EventCatalog(database);
+        this.populations = requireNonNull(populations, "populations is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    public TrendsResult run(Project project, JsonNode body) {
+        TrendsRequest request = TrendsRequest.parse(body, project, clock);
+        catalog.requireKnown(project, request.eventNames());
+        return run(project, request);
+    }
+
+    public TrendsResult run(Project project, TrendsRequest request) {
+        List<TrendsResult.Series> series = new ArrayList<>();
+        if (!request.events().isEmpty()) {
+            List<String> populationIds = request.scope().breakdownPopulations();
+            if (populationIds.isEmpty()) {
+                series.addAll(series(project, request, Optional.empty(), Optional.empty()));
+            } else {
+                for (String id : populationIds) {
+                    series.addAll(series(project, request, Optional.of(new Population(id, false)),
+                            Optional.of(populations.name(project, id))));
+                }
+            }
+        }
+        TrendsResult.PeopleVsSessions conversion = request.conversion().isPresent() ? conversion(project, request) : null;
+        return new TrendsResult(request.interval().name().toLowerCase(Locale.ROOT), request.scope().range().from().toString(),
+                request.scope().range().to().toString(), request.scope().range().zoneId(), series, conversion);
+    }
+
+    private record Key(int series, String value) {
+    }
+
+    private List<TrendsResult.Series> series(Project project, TrendsRequest request, Optional<Population> group, Optional<String> label) {
+        TrendsQuery query = new TrendsQuery(request, project, populations, true, group);
+        Map<Key, Map<LocalDateTime, long[]>> points = new LinkedHashMap<>();
+        Map<Key, long[]> totals = new HashMap<>();
+        Fragment sql = query.series();
+        database.read(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(sql.sql())) {
+                Sql.bind(statement, 1, sql.parameters());
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        Key key = new Key(rows.getInt(1), label.orElse(rows.getString(3)));
+                        long[] values = {rows.getLong(5), rows.getLong(6), rows.getLong(7)};
+                        if (rows.getInt(4) == 1) {
+                            totals.put(key, values);
+                        } else {
+                            Timestamp bucket = rows.getTimestamp(2);
+                            points.computeIfAbsent(key, k -> new HashMap<>()).put(bucket.toLocalDateTime(), values);
+                        }
+                    }
+                }
+            }
+            return null;
+        });
+        Map<Key, Map<LocalDateTime, List<String>>> people = new HashMap<>();
+        if (request.scope().people()) {
+            Fragment who = query.people();
+            database.read(connection -> {
+                try (PreparedStatement statement = connection.prepareStatement(who.sql())) {
+                    Sql.bind(statement, 1, who.parameters());
+                    try (ResultSet rows = statement.executeQuery()) {
+                        while (rows.next()) {
+                            Key key = new Key(rows.getInt(1), label.orElse(rows.getString(3)));
+                            Array array = rows.getArray(4);
+                            List<String> ids = Arrays.stream((Object[]) array.getArray()).map(Objects::toString)
+                                    .limit(MAX_PEOPLE).toList();
+                            people.computeIfAbsent(key, k -> new HashMap<>()).put(rows.getTimestamp(2).toLocalDateTime(), ids);
+                        }
+                    }
+                }
+                return null;
+            });
+        }
+        List<Key> keys = new ArrayList<>(points.keySet());
+        if (keys.isEmpty() && request.scope().valueBreakdown().isEmpty()) {
+            for (int i = 0; i < request.events().size(); i++) {
+                keys.add(new Key(i, label.orElse(null)));
+            }
+        }
+        keys.sort((a, b) -> a.series() != b.series() ? Integer.compare(a.series(), b.series())
+                : Long.compare(totals.getOrDefault(b, new long[3])[1], totals.getOrDefault(a, new long[3])[1]));
+        List<TrendsResult.Series> result = new ArrayList<>();
+        for (Key key : keys) {
+            List<TrendsResult.Point> series = new ArrayList<>();
+            Map<LocalDateTime, long[]> byBucket = points.getOrDefault(key, Map.of());
+            for (LocalDateTime bucket : request.buckets()) {
+                List<String> ids = request.scope().people()
+                        ? people.getOrDefault(key, Map.of()).getOrDefault(bucket, List.of()) : null;
+                series.add(point(request, label(request.interval(), bucket), byBucket.getOrDefault(bucket, new long[3]), ids));
+            }
+            result.add(new TrendsResult.Series(request.events().get(key.series()).event(), key.value(), series,
+                    point(request, null, totals.getOrDefault(key, new long[3]), null)));
+        }
+        return result;
+    }
+
+    private static String label(Interval interval, LocalDateTime bucket) {
+        return interval == Interval.HOUR ? bucket.toString() : bucket.toLocalDate().toString();
+    }
+
+    private static TrendsResult.Point point(TrendsRequest request, String start, long[] values, List<String> ids) {
+        boolean perPerson = request.metrics().contains(Metric.EVENTS_PER_PERSON);
+        return new TrendsResult.Point(start,
+                request.metrics().contains(Metric.EVENTS) ? values[0] : null,
+                request.metrics().contains(Metric.PEOPLE) ? values[1] : null,
+                request.metrics().contains(Metric.SESSIONS) ? values[2] : null,
+                perPerson ? (values[1] == 0 ? 0.0 : (double) values[0] / values[1]) : null,
+                ids);
+    }
+
+    private TrendsResult.PeopleVsSessions conversion(Project project, TrendsRequest request) {
+        Fragment sql = new TrendsQuery(request, project, populations, false, Optional.empty()).conversion();
+        long[] values = database.read(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(sql.sql())) {
+                Sql.bind(statement, 1, sql.parameters());
+                try (ResultSet rows = statement.executeQuery()) {
+                    rows.next();
+                    return new long[] {rows.getLong(1), rows.getLong(2), rows.getLong(3), rows.getLong(4)};
+                }
+            }
+        });
+        TrendsResult.Rate people = rate(values[0], values[1]);
+        TrendsResult.Rate sessions = rate(values[2], values[3]);
+        Double ratio = people.rate() == null || sessions.rate() == null || sessions.rate() == 0 ? null : people.rate() / sessions.rate();
+        TrendsRequest.Conversion conversion = request.conversion().orElseThrow();
+        return new TrendsResult.PeopleVsSessions(conversion.from().event(), conversion.to().event(), people, sessions, ratio);
+    }
+
+    private static TrendsResult.Rate rate(long started, long converted) {
+        return new TrendsResult.Rate(started, converted, started == 0 ? null : (double) converted / started);
+    }
+}
