@@ -66,7 +66,7 @@ class MalformedWireInputTest {
             assertClear(post(path, java.util.Arrays.copyOf(truncated, truncated.length - 6), "application/json"), 400, "gzip");
             TestServer.Response absurd = post(path, posthogEvent("\"the day after tomorrow\""), "application/json");
             assertClear(absurd, 400, "timestamp");
-            assertThat(absurd.json().get("rejected").get(0).get("reason").asText()).isEqualTo("INVALID_TIMESTAMP");
+            assertThat(absurd.json().get("rejected").get(0).get("reason").asText()).isEqualTo("invalid_timestamp");
             assertClear(post(path, posthogEvent("1e300"), "application/json"), 400, "timestamp");
             assertClear(post(path, posthogEvent("\"1899-01-01T00:00:00Z\""), "application/json"), 400, "timestamp");
             assertClear(post(path, "{\"api_key\":\"nope\",\"event\":\"x\",\"distinct_id\":\"u1\"}", "application/json"), 401, "write key");
@@ -86,7 +86,7 @@ class MalformedWireInputTest {
         assertThat(response.json().get("status").asInt()).isEqualTo(1);
         assertThat(response.json().get("rejected")).hasSize(2);
         assertThat(response.json().get("rejected").get(0).get("index").asInt()).isEqualTo(1);
-        assertThat(response.json().get("rejected").get(1).get("reason").asText()).isEqualTo("MISSING_IDENTITY");
+        assertThat(response.json().get("rejected").get(1).get("reason").asText()).isEqualTo("missing_identity");
         assertThat(server.person("partial-1").get("event_count").asInt()).isEqualTo(1);
     }
 
