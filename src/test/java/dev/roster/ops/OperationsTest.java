@@ -55,7 +55,11 @@ class OperationsTest {
                     + "{\"type\":\"track\",\"event\":\"Future\",\"userId\":\"m\",\"messageId\":\"m4\",\"timestamp\":\"2026-11-30T12:00:00Z\"},"
                     + "{\"type\":\"track\",\"event\":\"Backfill\",\"userId\":\"m\",\"messageId\":\"m5\",\"timestamp\":\"2015-03-01T09:00:00Z\"}"
                     + "]}";
-            assertThat(server.segment("batch", batch).json().get("stored").asInt()).isEqualTo(4);
+            JsonNode first = server.segment("batch", batch).json();
+            assertThat(first.get("stored").asInt()).isEqualTo(4);
+            assertThat(first.at("/warnings/0/index").asInt()).isEqualTo(3);
+            assertThat(first.at("/warnings/0/message").asText()).contains("2026-11-30T12:00:00Z", "23 hours in the future");
+            assertThat(first.get("warnings")).hasSize(1);
             assertThat(server.segment("batch", batch).json().get("duplicates").asInt()).isEqualTo(4);
             server.segment("track", "{\"event\":\"X\",\"userId\":\"m\",\"timestamp\":\"bad\"}");
             server.post("/v1/track", "{\"event\":\"X\",\"userId\":\"m\"}".getBytes(StandardCharsets.UTF_8), "application/json",
