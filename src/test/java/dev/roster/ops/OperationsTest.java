@@ -1,9 +1,14 @@
 package dev.roster.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roster.Roster;
+import dev.roster.common.ErrorCode;
+import dev.roster.common.Json;
+import dev.roster.common.RosterException;
+import dev.roster.ingest.Command;
 import dev.roster.project.ProjectKeys;
 import dev.roster.testing.MutableClock;
 import dev.roster.testing.TestServer;
@@ -18,6 +23,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -107,10 +113,14 @@ class OperationsTest {
                                     + "\",\"messageId\":\"" + id + "\"}"))
                             .header("Content-Type", "application/json").header("Authorization", basic).build();
                     try {
-                        if (http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                        int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+                        if (status == 200) {
                             acknowledged.add(id);
+                        } else {
+                            System.out.println("shutdown: status " + status);
                         }
                     } catch (Exception e) {
+                        System.out.println("shutdown: " + e);
                         return;
                     }
                 }
@@ -142,6 +152,22 @@ class OperationsTest {
             });
             assertThat(stored).doesNotHaveDuplicates();
             assertThat(stored).containsAll(acknowledged);
+        }
+    }
+
+    @Test
+    void submittingAfterShutdownIsRefusedAtOnce(@TempDir Path directory) {
+        try (Roster roster = Roster.open(Roster.Config.of(directory, 0))) {
+            ProjectKeys keys = roster.projects().create("Closed");
+            roster.writeBuffer().close();
+            Command.Track track = new Command.Track("late-1", "u", Optional.empty(), true, "Late", Instant.now(), Instant.now(),
+                    Optional.empty(), Json.object(), List.of());
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> roster.writeBuffer().submit(keys.project(), List.of(track)))
+                    .isInstanceOfSatisfying(RosterException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RATE_LIMITED))
+                    .hasMessageContaining("shutting down");
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+            roster.writeBuffer().flush();   // returns rather than waiting for a writer that is gone
         }
     }
 }
