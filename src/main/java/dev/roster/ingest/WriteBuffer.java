@@ -93,12 +93,16 @@ public final class WriteBuffer implements AutoCloseable {
             return new IngestOutcome(0, 0);
         }
         if (!running) {
-            throw new RosterException(ErrorCode.RATE_LIMITED, "the server is shutting down; retry later");
+            throw shuttingDown();
         }
         Submission submission = new Submission(project, List.copyOf(commands), new CompletableFuture<>());
         try {
             if (!queue.offer(submission, SUBMIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new RosterException(ErrorCode.RATE_LIMITED, "the write queue is full; retry later");
+            }
+            if (!running && !writer.isAlive() && queue.remove(submission)) {
+                // close() drained the queue before this offer: nobody would ever commit it
+                throw shuttingDown();
             }
             return submission.done().get(SUBMIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -107,6 +111,9 @@ public final class WriteBuffer implements AutoCloseable {
         } catch (TimeoutException e) {
             throw new RosterException(ErrorCode.RATE_LIMITED, "the commit took too long; retry later");
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof RosterException roster) {
+                throw roster;
+            }
             throw new RosterException(ErrorCode.INTERNAL, "the events could not be stored: " + e.getCause().getMessage(), e.getCause());
         }
     }
@@ -118,6 +125,9 @@ public final class WriteBuffer implements AutoCloseable {
         Submission marker = new Submission(null, List.of(), new CompletableFuture<>());
         try {
             queue.put(marker);
+            if (!running && !writer.isAlive() && queue.remove(marker)) {
+                return;   // closed: everything before the marker was committed or refused
+            }
             marker.done().get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -222,5 +232,19 @@ public final class WriteBuffer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        // a submission that raced with the shutdown is refused instead of waiting for ever
+        List<Submission> late = new ArrayList<>();
+        queue.drainTo(late);
+        for (Submission submission : late) {
+            if (submission.project() == null) {
+                submission.done().complete(new IngestOutcome(0, 0));   // a flush marker: nothing is left behind it
+            } else {
+                submission.done().completeExceptionally(shuttingDown());
+            }
+        }
+    }
+
+    private static RosterException shuttingDown() {
+        return new RosterException(ErrorCode.RATE_LIMITED, "the server is shutting down; retry later");
     }
 }

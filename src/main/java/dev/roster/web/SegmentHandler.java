@@ -43,6 +43,9 @@ final class SegmentHandler {
         response.put("stored", result.stored());
         response.put("duplicates", result.duplicates());
         response.put("rejected", result.rejections());
+        if (!request.warnings().isEmpty()) {
+            response.put("warnings", request.warnings());
+        }
         ctx.json(response);
     }
 }

@@ -13,12 +13,14 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
 import java.util.Map;
+import org.eclipse.jetty.server.handler.StatisticsHandler;
 
 /**
  * The HTTP server and its one routing table. Handlers are short: parse, call one domain method,
  * map the result. Ingestion endpoints allow any origin (CORS); read endpoints do not.
  */
 public final class WebServer implements AutoCloseable {
+    private static final long STOP_TIMEOUT_MILLIS = 15_000;
     private final Javalin app;
 
     /** The handlers the routing table points at. */
@@ -47,6 +49,11 @@ public final class WebServer implements AutoCloseable {
             config.router.ignoreTrailingSlashes = true;
             config.router.treatMultipleSlashesAsSingleSlash = true;
             config.router.apiBuilder(() -> routes(handlers));
+            // graceful stop: stop accepting, let in-flight requests (waiting for their commit) finish
+            config.jetty.modifyServer(server -> {
+                server.setHandler(new StatisticsHandler());
+                server.setStopTimeout(STOP_TIMEOUT_MILLIS);
+            });
         });
         ErrorMapper.register(app);
         app.before("/v1/*", WebServer::allowAnyOrigin);

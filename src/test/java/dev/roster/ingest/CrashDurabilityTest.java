@@ -57,9 +57,20 @@ class CrashDurabilityTest {
 
         long started = System.nanoTime();
         Child child = Child.start(directory, data, "first");
+        try {
+            killMidStream(child, keys, started);
+        } finally {
+            child.process.destroyForcibly();
+        }
+        restartAndCheck(directory, data, keys);
+    }
+
+    private final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+    private final Set<String> attempted = ConcurrentHashMap.newKeySet();
+
+    /** Sends batches from several threads and SIGKILLs the child while they are still sending. */
+    private void killMidStream(Child child, ProjectKeys keys, long started) throws Exception {
         long childUp = System.nanoTime();
-        Set<String> acknowledged = ConcurrentHashMap.newKeySet();
-        Set<String> attempted = ConcurrentHashMap.newKeySet();
         AtomicBoolean stop = new AtomicBoolean();
         List<Thread> senders = new ArrayList<>();
         for (int t = 0; t < THREADS; t++) {
@@ -81,23 +92,30 @@ class CrashDurabilityTest {
                     }
                 }
             }, "sender-" + t);
+            sender.setDaemon(true);
             sender.start();
             senders.add(sender);
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (acknowledged.size() < 16 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (acknowledged.size() < 16 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            child.process.destroyForcibly();   // SIGKILL on Linux
+            assertThat(child.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            stop.set(true);
         }
-        child.process.destroyForcibly();   // SIGKILL on Linux
-        assertThat(child.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
-        stop.set(true);
         for (Thread sender : senders) {
             sender.join(30_000);
         }
         assertThat(acknowledged).as("batches acknowledged before the kill").hasSizeGreaterThanOrEqualTo(4);
         System.out.printf("durability: %d batches acknowledged, %d attempted before kill -9; child start %d ms, traffic %d ms%n",
                 acknowledged.size(), attempted.size(), (childUp - started) / 1_000_000, (System.nanoTime() - childUp) / 1_000_000);
+    }
 
+    /** Restarts the server on the same directory and checks what survived. */
+    private void restartAndCheck(Path directory, Path data, ProjectKeys keys) throws Exception {
         Child restarted = Child.start(directory, data, "restarted");
         try {
             assertThat(get(restarted.port, "/healthz", null).statusCode()).isEqualTo(200);

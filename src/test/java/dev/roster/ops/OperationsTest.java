@@ -1,9 +1,14 @@
 package dev.roster.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roster.Roster;
+import dev.roster.common.ErrorCode;
+import dev.roster.common.Json;
+import dev.roster.common.RosterException;
+import dev.roster.ingest.Command;
 import dev.roster.project.ProjectKeys;
 import dev.roster.testing.MutableClock;
 import dev.roster.testing.TestServer;
@@ -18,6 +23,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -55,7 +61,11 @@ class OperationsTest {
                     + "{\"type\":\"track\",\"event\":\"Future\",\"userId\":\"m\",\"messageId\":\"m4\",\"timestamp\":\"2026-11-30T12:00:00Z\"},"
                     + "{\"type\":\"track\",\"event\":\"Backfill\",\"userId\":\"m\",\"messageId\":\"m5\",\"timestamp\":\"2015-03-01T09:00:00Z\"}"
                     + "]}";
-            assertThat(server.segment("batch", batch).json().get("stored").asInt()).isEqualTo(4);
+            JsonNode first = server.segment("batch", batch).json();
+            assertThat(first.get("stored").asInt()).isEqualTo(4);
+            assertThat(first.at("/warnings/0/index").asInt()).isEqualTo(3);
+            assertThat(first.at("/warnings/0/message").asText()).contains("2026-11-30T12:00:00Z", "23 hours in the future");
+            assertThat(first.get("warnings")).hasSize(1);
             assertThat(server.segment("batch", batch).json().get("duplicates").asInt()).isEqualTo(4);
             server.segment("track", "{\"event\":\"X\",\"userId\":\"m\",\"timestamp\":\"bad\"}");
             server.post("/v1/track", "{\"event\":\"X\",\"userId\":\"m\"}".getBytes(StandardCharsets.UTF_8), "application/json",
@@ -103,10 +113,14 @@ class OperationsTest {
                                     + "\",\"messageId\":\"" + id + "\"}"))
                             .header("Content-Type", "application/json").header("Authorization", basic).build();
                     try {
-                        if (http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                        int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+                        if (status == 200) {
                             acknowledged.add(id);
+                        } else {
+                            System.out.println("shutdown: status " + status);
                         }
                     } catch (Exception e) {
+                        System.out.println("shutdown: " + e);
                         return;
                     }
                 }
@@ -138,6 +152,22 @@ class OperationsTest {
             });
             assertThat(stored).doesNotHaveDuplicates();
             assertThat(stored).containsAll(acknowledged);
+        }
+    }
+
+    @Test
+    void submittingAfterShutdownIsRefusedAtOnce(@TempDir Path directory) {
+        try (Roster roster = Roster.open(Roster.Config.of(directory, 0))) {
+            ProjectKeys keys = roster.projects().create("Closed");
+            roster.writeBuffer().close();
+            Command.Track track = new Command.Track("late-1", "u", Optional.empty(), true, "Late", Instant.now(), Instant.now(),
+                    Optional.empty(), Json.object(), List.of());
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> roster.writeBuffer().submit(keys.project(), List.of(track)))
+                    .isInstanceOfSatisfying(RosterException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RATE_LIMITED))
+                    .hasMessageContaining("shutting down");
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+            roster.writeBuffer().flush();   // returns rather than waiting for a writer that is gone
         }
     }
 }

@@ -7,6 +7,7 @@ import dev.roster.common.Json;
 import dev.roster.common.RosterException;
 import dev.roster.ingest.Command;
 import dev.roster.ingest.EventIds;
+import dev.roster.ingest.IngestWarning;
 import dev.roster.ingest.InvalidEventException;
 import dev.roster.ingest.Messages;
 import dev.roster.ingest.ParsedRequest;
@@ -73,6 +74,7 @@ public final class SegmentFormat {
 
         List<Command> commands = new ArrayList<>();
         List<Rejection> rejections = new ArrayList<>();
+        List<IngestWarning> warnings = new ArrayList<>();
         for (int i = 0; i < messages.size(); i++) {
             JsonNode message = messages.get(i);
             try {
@@ -81,12 +83,24 @@ public final class SegmentFormat {
                 }
                 Messages.checkSize(message, body.length);
                 String messageType = batched ? Messages.text(message.get("type")) : type;
-                toCommands(messageType, (ObjectNode) message, batchContext, batchSentAt, receivedAt, commands::add);
+                List<Command> parsed = new ArrayList<>();
+                List<Clamp> clamps = new ArrayList<>();
+                toCommands(messageType, (ObjectNode) message, batchContext, batchSentAt, receivedAt, parsed::add, clamps::add);
+                // only a message that is stored counts as clamped
+                commands.addAll(parsed);
+                for (Clamp clamp : clamps) {
+                    onClamped.accept(clamp.from());
+                    warnings.add(new IngestWarning(i, clamp.message()));
+                }
             } catch (InvalidEventException e) {
                 rejections.add(new Rejection(i, e.reason(), e.getMessage()));
             }
         }
-        return new ParsedRequest(writeKey, commands, rejections, messages.size());
+        return new ParsedRequest(writeKey, commands, rejections, messages.size(), warnings);
+    }
+
+    /** An event time clamped from the future, and the warning that says so. */
+    private record Clamp(Instant from, String message) {
     }
 
     private static Optional<Instant> safeTime(JsonNode node) {
@@ -98,7 +112,7 @@ public final class SegmentFormat {
     }
 
     private void toCommands(String type, ObjectNode message, ObjectNode batchContext, Optional<Instant> batchSentAt,
-                            Instant receivedAt, Consumer<Command> out) {
+                            Instant receivedAt, Consumer<Command> out, Consumer<Clamp> clamped) {
         if (type == null) {
             throw new InvalidEventException(RejectReason.UNKNOWN_TYPE, "the message has no type");
         }
@@ -113,7 +127,9 @@ public final class SegmentFormat {
         Optional<Instant> sentAt = safeTime(message.get("sentAt")).or(() -> batchSentAt);
         Timestamps.Resolved time = Timestamps.resolve(clientTime, sentAt, receivedAt);
         if (time.clamped()) {
-            onClamped.accept(clientTime.orElse(receivedAt));
+            Instant sent = clientTime.orElse(receivedAt);
+            clamped.accept(new Clamp(sent, "the event time " + sent + (sentAt.isPresent() ? " (after skew correction)" : "")
+                    + " is more than 23 hours in the future; stored at the receive time " + receivedAt));
         }
         Instant timestamp = time.instant();
         String identity = userId.or(() -> anonymousId).orElseThrow();

@@ -45,8 +45,10 @@ class SegmentBadInputTest {
     private TestServer.Response send(String endpoint, byte[] body, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.url("/v1/" + endpoint)))
                 .timeout(Duration.ofSeconds(60))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .header("Content-Type", "application/json");
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (!Arrays.asList(headers).contains("Content-Type")) {
+            request.header("Content-Type", "application/json");
+        }
         if (!Arrays.asList(headers).contains("Authorization")) {
             request.header("Authorization", basic(server.writeKey()));
         }
@@ -151,9 +153,10 @@ class SegmentBadInputTest {
 
     @Test
     void bodyOverTwentyMegabytesByContentLengthIsA413() {
+        long before = storedEvents();
         byte[] body = oversizedBatch(21 * MB);
         assertError(send("batch", body), 413, "payload_too_large", "20 MB");
-        assertThat(storedEvents()).isZero();
+        assertThat(storedEvents()).isEqualTo(before);
     }
 
     @Test
@@ -294,6 +297,47 @@ class SegmentBadInputTest {
         String metrics = TestServer.send(HttpRequest.newBuilder(URI.create(server.url("/metrics"))).GET().build()).text();
         assertThat(metrics).containsPattern("roster_events_rejected_total\\{reason=\"missing_event_name\"} [1-9]");
         assertThat(metrics).containsPattern("roster_events_rejected_total\\{reason=\"invalid_timestamp\"} [1-9]");
+    }
+
+    @Test
+    void eventOverOneMegabyteIsRejectedAndTheRestOfTheBatchStored() {
+        String big = "b".repeat(1_100_000);
+        String batch = "{\"batch\":["
+                + "{\"type\":\"track\",\"event\":\"Small\",\"userId\":\"sizes\",\"messageId\":\"size-1\"},"
+                + "{\"type\":\"track\",\"event\":\"Huge\",\"userId\":\"sizes\",\"properties\":{\"blob\":\"" + big + "\"}}"
+                + "]}";
+        TestServer.Response response = send("batch", batch);
+        assertThat(response.status()).as(response.text()).isEqualTo(200);
+        assertThat(response.json().get("stored").asInt()).isEqualTo(1);
+        assertThat(response.json().at("/rejected/0/index").asInt()).isEqualTo(1);
+        assertThat(response.json().at("/rejected/0/reason").asText()).isEqualTo("event_too_large");
+        assertThat(response.json().at("/rejected/0/message").asText()).contains("1 MB");
+    }
+
+    @Test
+    void controlCharactersAndLoneSurrogatesAreStoredWithoutBreakingTheCommit() {
+        String batch = "{\"batch\":["
+                + "{\"type\":\"track\",\"event\":\"Nul\\u0000Name\",\"userId\":\"odd\\u0000id\",\"messageId\":\"odd-1\","
+                + "\"properties\":{\"k\\u0000\":\"v\\u0000\"}},"
+                + "{\"type\":\"track\",\"event\":\"Surrogate \\ud800\",\"userId\":\"odd\",\"messageId\":\"odd-2\","
+                + "\"properties\":{\"s\":\"\\udc00x\"}},"
+                + "{\"type\":\"track\",\"event\":\"Emoji \uD83D\uDE00\",\"userId\":\"odd\",\"messageId\":\"odd-3\"}"
+                + "]}";
+        TestServer.Response response = send("batch", batch);
+        assertThat(response.status()).as(response.text()).isBetween(200, 499);
+        assertThat(response.status()).as(response.text()).isNotEqualTo(500);
+        // a later ordinary request still commits
+        TestServer.Response after = send("track", "{\"event\":\"After\",\"userId\":\"odd\",\"messageId\":\"odd-4\"}");
+        assertThat(after.status()).as(after.text()).isEqualTo(200);
+        assertThat(server.person("odd").get("event_count").asInt()).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void jsonSentAsAFormIsStillReadAsJson() {
+        TestServer.Response response = send("track", "{\"event\":\"Form\",\"userId\":\"former\"}".getBytes(StandardCharsets.UTF_8),
+                "Content-Type", "application/x-www-form-urlencoded");
+        assertThat(response.status()).as(response.text()).isEqualTo(200);
+        assertThat(server.person("former").get("event_count").asInt()).isEqualTo(1);
     }
 
     /** A valid-looking batch of about {@code bytes} bytes. */
