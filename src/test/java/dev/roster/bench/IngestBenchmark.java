@@ -1,7 +1,6 @@
 package dev.roster.bench;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.roster.common.Json;
 import dev.roster.demo.DemoGenerator;
 import dev.roster.ingest.Command;
@@ -83,7 +82,7 @@ public final class IngestBenchmark {
             writeKey = Json.parse(line.substring(line.indexOf('{'))).get("write_key").asText();
             create.waitFor(60);
         }
-        int port = DemoBenchmark.freePort();
+        int port = Bench.freePort();
         List<String[]> rows = new ArrayList<>();
         try (Bench.Child server = new Bench.Child("serve", "--data", data.toString(), "--port", String.valueOf(port))) {
             server.await("Roster is running at", 300);
