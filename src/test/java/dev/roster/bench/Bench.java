@@ -36,6 +36,14 @@ final class Bench {
         return Integer.parseInt(System.getProperty(name, String.valueOf(fallback)).replace("_", ""));
     }
 
+    static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Resident set size of a process in bytes, from /proc (0 where there is no /proc). */
     static long rssBytes(long pid) {
         try {

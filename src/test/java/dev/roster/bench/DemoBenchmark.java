@@ -3,7 +3,6 @@ package dev.roster.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roster.common.Json;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,7 +35,7 @@ public final class DemoBenchmark {
         if (!Boolean.getBoolean("reuse")) {
             Bench.deleteRecursively(directory);
         }
-        int port = freePort();
+        int port = Bench.freePort();
         List<String[]> rows = new ArrayList<>();
         String load = Bench.loadAverage();
         long started = System.nanoTime();
@@ -117,11 +116,5 @@ public final class DemoBenchmark {
     private static HttpResponse<byte[]> get(String url, String secret) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + secret).GET().build(),
                 HttpResponse.BodyHandlers.ofByteArray());
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -1,7 +1,6 @@
 package dev.roster.bench;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.roster.common.Json;
 import dev.roster.demo.DemoGenerator;
 import dev.roster.ingest.Command;
@@ -83,7 +82,7 @@ public final class IngestBenchmark {
             writeKey = Json.parse(line.substring(line.indexOf('{'))).get("write_key").asText();
             create.waitFor(60);
         }
-        int port = DemoBenchmark.freePort();
+        int port = Bench.freePort();
         List<String[]> rows = new ArrayList<>();
         try (Bench.Child server = new Bench.Child("serve", "--data", data.toString(), "--port", String.valueOf(port))) {
             server.await("Roster is running at", 300);
@@ -94,6 +93,7 @@ public final class IngestBenchmark {
             List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
             AtomicLong acknowledged = new AtomicLong();
             AtomicLong rejectedBodies = new AtomicLong();
+            AtomicLong stored = new AtomicLong();
             double cpuBefore = Bench.cpuSeconds(server.pid());
             long started = System.nanoTime();
             try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(bodies), 1 << 20))) {
@@ -114,8 +114,9 @@ public final class IngestBenchmark {
                             if (response.statusCode() != 200) {
                                 throw new IllegalStateException("batch answered " + response.statusCode() + ": " + response.body());
                             }
-                            if (response.body().contains("\"rejected\"")) {
-                                rejectedBodies.incrementAndGet();
+                            stored.addAndGet(Json.parse(response.body()).path("stored").asLong());
+                            if (!response.body().contains("\"rejected\":[]") && rejectedBodies.getAndIncrement() == 0) {
+                                System.out.println("first response with rejections: " + response.body());
                             }
                             acknowledged.incrementAndGet();
                         }
@@ -140,7 +141,7 @@ public final class IngestBenchmark {
             rows.add(Bench.row("HTTP / appender", "%.0f%%", 100 * httpRate / appenderRate));
             rows.add(Bench.row("server CPU during ingestion", "%.0f s (%,.0f events per CPU-second)", serverCpu, events / serverCpu));
             rows.add(Bench.row("server RSS max", "%s", Bench.mib(server.maxRssBytes())));
-            rows.add(Bench.row("batches with rejected events", "%,d", rejectedBodies.get()));
+            rows.add(Bench.row("events stored (acknowledged) / batches with rejections", "%,d / %,d", stored.get(), rejectedBodies.get()));
             rows.add(Bench.row("machine load average at start", "%s (2 cores, shared)", load));
         }
         Bench.report("IngestBenchmark people=" + people, rows);
