@@ -10,7 +10,10 @@ import dev.roster.ops.Metrics;
 import dev.roster.people.AdminMerge;
 import dev.roster.people.PeopleSearch;
 import dev.roster.people.PeopleService;
+import dev.roster.population.UnavailablePopulations;
 import dev.roster.project.Projects;
+import dev.roster.report.revenue.RevenueReport;
+import dev.roster.revenue.RevenueSettings;
 import dev.roster.store.Database;
 import dev.roster.store.DuckDbEventStore;
 import dev.roster.web.Wiring;
@@ -37,6 +40,8 @@ public final class Roster implements AutoCloseable {
     private final PeopleSearch peopleSearch;
     private final IdentityWarnings identityWarnings;
     private final AdminMerge adminMerge;
+    private final RevenueSettings revenueSettings;
+    private final RevenueReport revenueReport;
     private WebServer server;
 
     /** How to run: where the data lives, the port, DuckDB's memory limit and the clock. */
@@ -71,6 +76,8 @@ public final class Roster implements AutoCloseable {
         this.peopleSearch = new PeopleSearch(database);
         this.identityWarnings = new IdentityWarnings(database);
         this.adminMerge = new AdminMerge(people, database, writeBuffer, config.clock());
+        this.revenueSettings = new RevenueSettings(database);
+        this.revenueReport = new RevenueReport(database, revenueSettings, new UnavailablePopulations(), config.clock());
     }
 
     /** Opens the data directory without serving HTTP. */
@@ -132,6 +139,14 @@ public final class Roster implements AutoCloseable {
 
     public AdminMerge adminMerge() {
         return adminMerge;
+    }
+
+    public RevenueSettings revenueSettings() {
+        return revenueSettings;
+    }
+
+    public RevenueReport revenueReport() {
+        return revenueReport;
     }
 
     public Clock clock() {

@@ -4,6 +4,7 @@ import static io.javalin.apibuilder.ApiBuilder.before;
 import static io.javalin.apibuilder.ApiBuilder.get;
 import static io.javalin.apibuilder.ApiBuilder.path;
 import static io.javalin.apibuilder.ApiBuilder.post;
+import static io.javalin.apibuilder.ApiBuilder.put;
 import static java.util.Objects.requireNonNull;
 
 import dev.roster.common.Json;
@@ -22,7 +23,8 @@ public final class WebServer implements AutoCloseable {
     private final Javalin app;
 
     /** The handlers the routing table points at. */
-    public record Handlers(Metrics metrics, Auth auth, SegmentHandler segment, PeopleHandler people) {
+    public record Handlers(Metrics metrics, Auth auth, SegmentHandler segment, PeopleHandler people,
+                           RevenueHandler revenue) {
     }
 
     private WebServer(Javalin app) {
@@ -59,6 +61,9 @@ public final class WebServer implements AutoCloseable {
             get("/people/{id}/timeline", h.people()::timeline);
             post("/people/{id}/merge", h.people()::merge);
             get("/identity-warnings", h.people()::warnings);
+            get("/settings/revenue", h.revenue()::getSettings);
+            put("/settings/revenue", h.revenue()::putSettings);
+            post("/reports/revenue", h.revenue()::report);
         });
     }
 

@@ -14,6 +14,7 @@ public final class Wiring {
                 roster.metrics(),
                 new Auth(roster.projects()),
                 new SegmentHandler(segment, roster.ingestion(), roster.clock()),
-                new PeopleHandler(roster.people(), roster.peopleSearch(), roster.identityWarnings(), roster.adminMerge()));
+                new PeopleHandler(roster.people(), roster.peopleSearch(), roster.identityWarnings(), roster.adminMerge()),
+                new RevenueHandler(roster.revenueSettings(), roster.revenueReport()));
     }
 }

@@ -1,0 +1,45 @@
+package dev.roster.revenue;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The SQL expression of an event's amount for one project, with its bind parameters in order.
+ * It reads the columns {@code properties} and {@code name} of the row it is evaluated on and is
+ * NULL for events that carry no revenue. Property names travel as JSON path parameters, never
+ * spliced into the SQL.
+ */
+public record RevenueExpression(String sql, List<Object> parameters) {
+    public RevenueExpression {
+        requireNonNull(sql, "sql is null");
+        parameters = List.copyOf(parameters);
+    }
+
+    /** Builds the expression of a configuration. */
+    public static RevenueExpression of(RevenueConfig config) {
+        List<Object> parameters = new ArrayList<>();
+        List<String> reads = new ArrayList<>();
+        for (String property : config.readProperties()) {
+            reads.add("TRY_CAST(json_extract_string(properties, ?) AS DOUBLE)");
+            parameters.add(jsonPath(property));
+        }
+        String amount = reads.size() == 1 ? reads.get(0) : "coalesce(" + String.join(", ", reads) + ")";
+        if (config.billingEvents().isEmpty()) {
+            return new RevenueExpression(amount, parameters);
+        }
+        List<Object> all = new ArrayList<>(config.billingEvents());
+        all.addAll(parameters);
+        String names = String.join(", ", java.util.Collections.nCopies(config.billingEvents().size(), "?"));
+        return new RevenueExpression("CASE WHEN name IN (" + names + ") THEN " + amount + " END", all);
+    }
+
+    /**
+     * The JSON path of a top-level property, quoted so that spaces and dots are part of the name.
+     * Names are validated by {@link RevenueSettings} to contain no double quote or control character.
+     */
+    public static String jsonPath(String property) {
+        return "$.\"" + property + "\"";
+    }
+}
