@@ -17,22 +17,34 @@ public record RevenueExpression(String sql, List<Object> parameters) {
         parameters = List.copyOf(parameters);
     }
 
-    /** Builds the expression of a configuration. */
+    /**
+     * Builds the expression of a configuration. Parsing JSON is the expensive part of every
+     * revenue query, and most events carry no amount, so the JSON is only parsed when its text
+     * contains one of the quoted property names. That test is exact for stored properties: they
+     * are written by Jackson, which never escapes the characters a valid property name may hold
+     * (names with quotes, backslashes or control characters are refused).
+     */
     public static RevenueExpression of(RevenueConfig config) {
         List<Object> parameters = new ArrayList<>();
+        List<String> guards = new ArrayList<>();
+        for (String property : config.readProperties()) {
+            guards.add("contains(CAST(properties AS VARCHAR), ?)");
+            parameters.add("\"" + property + "\"");
+        }
+        String guard = String.join(" OR ", guards);
+        if (!config.billingEvents().isEmpty()) {
+            List<Object> names = new ArrayList<>(config.billingEvents());
+            names.addAll(parameters);
+            parameters = names;
+            guard = "name IN (" + String.join(", ", java.util.Collections.nCopies(config.billingEvents().size(), "?")) + ") AND (" + guard + ")";
+        }
         List<String> reads = new ArrayList<>();
         for (String property : config.readProperties()) {
             reads.add("TRY_CAST(json_extract_string(properties, ?) AS DOUBLE)");
             parameters.add(jsonPath(property));
         }
         String amount = reads.size() == 1 ? reads.get(0) : "coalesce(" + String.join(", ", reads) + ")";
-        if (config.billingEvents().isEmpty()) {
-            return new RevenueExpression(amount, parameters);
-        }
-        List<Object> all = new ArrayList<>(config.billingEvents());
-        all.addAll(parameters);
-        String names = String.join(", ", java.util.Collections.nCopies(config.billingEvents().size(), "?"));
-        return new RevenueExpression("CASE WHEN name IN (" + names + ") THEN " + amount + " END", all);
+        return new RevenueExpression("CASE WHEN " + guard + " THEN " + amount + " END", parameters);
     }
 
     /**

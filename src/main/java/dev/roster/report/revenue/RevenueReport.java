@@ -72,10 +72,12 @@ public final class RevenueReport {
         Instant churnedBefore = now.minus(Duration.ofDays(churnDays));
 
         RevenueSql.Query periodsQuery = RevenueSql.periods(scope, request.interval(), start, end);
-        RevenueSql.Query lifetimeQuery = RevenueSql.lifetime(scope, request.groupBy(), start, end, now, churnedBefore, request.top());
+        RevenueSql.Query groupsQuery = RevenueSql.groups(scope, request.groupBy(), start, end, churnedBefore, request.top());
+        RevenueSql.Query cohortsQuery = RevenueSql.cohorts(scope, start, end, now);
         return database.read(connection -> {
             PeriodRows periodRows = periods(connection, periodsQuery);
-            LifetimeRows lifetime = lifetime(connection, lifetimeQuery, request.groupBy());
+            LifetimeRows lifetime = groups(connection, groupsQuery, request.groupBy());
+            cohorts(connection, cohortsQuery, lifetime.cohorts);
             List<Long> topKeys = lifetime.top.subList(0, Math.min(request.top(), lifetime.top.size()));
             List<RevenueResult.Customer> customers = customers(connection, project, topKeys, lifetime.ltvByKey);
 
@@ -143,7 +145,7 @@ public final class RevenueReport {
         double revenue;
     }
 
-    private static LifetimeRows lifetime(Connection connection, RevenueSql.Query query, RevenueRequest.GroupBy groupBy)
+    private static LifetimeRows groups(Connection connection, RevenueSql.Query query, RevenueRequest.GroupBy groupBy)
             throws SQLException {
         LifetimeRows result = new LifetimeRows();
         Map<String, GroupSums> groups = new LinkedHashMap<>();
@@ -151,23 +153,13 @@ public final class RevenueReport {
             Sql.bind(statement, 1, query.parameters());
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
-                    boolean bySource = rows.getInt("g_source") == 0;
-                    boolean byCohort = rows.getInt("g_cohort") == 0;
                     long people = rows.getLong("people");
-                    if (bySource) {
+                    if (!rows.getBoolean("is_total")) {
                         String value = groupValue(groupBy, rows.getString("s1"), rows.getString("s2"), rows.getBoolean("s3"));
                         GroupSums sums = groups.computeIfAbsent(value, v -> new GroupSums());
                         sums.people += people;
                         sums.paying += rows.getLong("paying_people");
                         sums.revenue += rows.getDouble("revenue");
-                    } else if (byCohort) {
-                        Map<String, Double> curve = new LinkedHashMap<>();
-                        for (int months : RevenueSql.CURVE_MONTHS) {
-                            double value = rows.getDouble("ltv_" + months);
-                            curve.put(String.valueOf(months), rows.wasNull() ? null : value);
-                        }
-                        String cohort = rows.getString("cohort");
-                        result.cohorts.put(cohort, new RevenueResult.CohortCurve(cohort, people, curve));
                     } else {
                         result.people = people;
                         result.churned = rows.getLong("churned");
@@ -186,6 +178,24 @@ public final class RevenueReport {
         result.groups.sort(Comparator.comparing((RevenueResult.Group g) -> g.ltvAverage() == null ? Double.NEGATIVE_INFINITY : g.ltvAverage())
                 .reversed().thenComparing(g -> Objects.requireNonNullElse(g.value(), "")));
         return result;
+    }
+
+    private static void cohorts(Connection connection, RevenueSql.Query query, Map<String, RevenueResult.CohortCurve> cohorts)
+            throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(query.sql())) {
+            Sql.bind(statement, 1, query.parameters());
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    Map<String, Double> curve = new LinkedHashMap<>();
+                    for (int months : RevenueSql.CURVE_MONTHS) {
+                        double value = rows.getDouble("ltv_" + months);
+                        curve.put(String.valueOf(months), rows.wasNull() ? null : value);
+                    }
+                    String cohort = rows.getString("cohort");
+                    cohorts.put(cohort, new RevenueResult.CohortCurve(cohort, rows.getLong("people"), curve));
+                }
+            }
+        }
     }
 
     /** Maps the raw first-touch values of a SQL group to the reported value. */
