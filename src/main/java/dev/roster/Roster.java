@@ -10,9 +10,12 @@ import dev.roster.ops.Metrics;
 import dev.roster.people.AdminMerge;
 import dev.roster.people.PeopleSearch;
 import dev.roster.people.PeopleService;
+import dev.roster.population.PopulationResolver;
+import dev.roster.population.UnavailablePopulations;
 import dev.roster.project.Projects;
-import dev.roster.report.NoPopulations;
 import dev.roster.report.Reports;
+import dev.roster.report.revenue.RevenueReport;
+import dev.roster.revenue.RevenueSettings;
 import dev.roster.store.Database;
 import dev.roster.store.DuckDbEventStore;
 import dev.roster.web.Wiring;
@@ -40,6 +43,8 @@ public final class Roster implements AutoCloseable {
     private final IdentityWarnings identityWarnings;
     private final AdminMerge adminMerge;
     private final Reports reports;
+    private final RevenueSettings revenueSettings;
+    private final RevenueReport revenueReport;
     private WebServer server;
 
     /** How to run: where the data lives, the port, DuckDB's memory limit and the clock. */
@@ -74,7 +79,10 @@ public final class Roster implements AutoCloseable {
         this.peopleSearch = new PeopleSearch(database);
         this.identityWarnings = new IdentityWarnings(database);
         this.adminMerge = new AdminMerge(people, database, writeBuffer, config.clock());
-        this.reports = new Reports(database, new NoPopulations(), config.clock());
+        PopulationResolver populations = new UnavailablePopulations();
+        this.reports = new Reports(database, populations, config.clock());
+        this.revenueSettings = new RevenueSettings(database);
+        this.revenueReport = new RevenueReport(database, revenueSettings, populations, config.clock());
     }
 
     /** Opens the data directory without serving HTTP. */
@@ -140,6 +148,14 @@ public final class Roster implements AutoCloseable {
 
     public Reports reports() {
         return reports;
+    }
+
+    public RevenueSettings revenueSettings() {
+        return revenueSettings;
+    }
+
+    public RevenueReport revenueReport() {
+        return revenueReport;
     }
 
     public Clock clock() {

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.roster.common.ErrorCode;
 import dev.roster.common.RosterException;
 import dev.roster.project.Project;
+import dev.roster.revenue.RevenueExpression;
+import dev.roster.revenue.RevenueSettings;
 import dev.roster.store.Database;
 import dev.roster.store.PersonKeyQuery;
 import dev.roster.store.Sql;
@@ -27,9 +29,11 @@ public final class PeopleSearch {
             "event_count", "event_count DESC", "ltv", "ltv DESC");
 
     private final Database database;
+    private final RevenueSettings revenue;
 
     public PeopleSearch(Database database) {
         this.database = requireNonNull(database, "database is null");
+        this.revenue = new RevenueSettings(database);
     }
 
     public record Summary(String id, @JsonProperty("display_name") String displayName,
@@ -69,8 +73,9 @@ public final class PeopleSearch {
             filter.append(" AND person_key IN (").append(f.sql()).append(")");
             parameters.addAll(f.parameters());
         });
+        RevenueExpression amount = revenue.expression(project);
         String sql = "WITH stats AS (SELECT person_key, min(ts) AS first_seen, max(ts) AS last_seen, count(*) AS event_count, "
-                + "coalesce(sum(" + Sql.REVENUE + "), 0) AS ltv FROM resolved_events WHERE project_key = ?" + filter
+                + "coalesce(sum(" + amount.sql() + "), 0) AS ltv FROM resolved_events WHERE project_key = ?" + filter
                 + " GROUP BY person_key), "
                 + "names AS (SELECT person_key, arg_max(identity, (is_user, created_at)) AS best, bool_or(is_user) AS identified "
                 + "FROM identities WHERE project_key = ? AND person_key IN (SELECT person_key FROM stats) GROUP BY person_key) "
@@ -80,7 +85,7 @@ public final class PeopleSearch {
                 + "LEFT JOIN names n ON n.person_key = s.person_key "
                 + "LEFT JOIN person_properties e ON e.project_key = ? AND e.person_key = s.person_key AND e.key = 'email' "
                 + "ORDER BY " + order + ", s.person_key LIMIT ? OFFSET ?";
-        List<Object> all = new ArrayList<>();
+        List<Object> all = new ArrayList<>(amount.parameters());
         all.add(project.key());
         all.addAll(parameters);
         all.add(project.key());

@@ -9,6 +9,8 @@ import dev.roster.common.ErrorCode;
 import dev.roster.common.Json;
 import dev.roster.common.RosterException;
 import dev.roster.project.Project;
+import dev.roster.revenue.RevenueExpression;
+import dev.roster.revenue.RevenueSettings;
 import dev.roster.store.Database;
 import dev.roster.store.Sql;
 import java.nio.charset.StandardCharsets;
@@ -37,9 +39,11 @@ public final class PeopleService {
             "gclid", "fbclid", "msclkid", "url", "path");
 
     private final Database database;
+    private final RevenueSettings revenue;
 
     public PeopleService(Database database) {
         this.database = requireNonNull(database, "database is null");
+        this.revenue = new RevenueSettings(database);
     }
 
     /** The person owning an identity. */
@@ -115,6 +119,7 @@ public final class PeopleService {
 
     /** The whole person document. */
     public PersonDocument document(Project project, PersonRef person) {
+        RevenueExpression amount = revenue.expression(project);
         return database.read(connection -> {
             List<Object> keys = new ArrayList<>(person.eventKeys());
             String in = Sql.placeholders(keys.size());
@@ -160,10 +165,11 @@ public final class PeopleService {
             try (PreparedStatement statement = connection.prepareStatement(
                     "SELECT min(ts), max(ts), count(*), count(*) FILTER (WHERE session_start), coalesce(sum(revenue), 0), "
                             + "arg_min(properties, ts) FROM ("
-                            + "SELECT ts, properties, " + Sql.REVENUE + " AS revenue, " + Sql.SESSION_START + " AS session_start "
+                            + "SELECT ts, properties, " + amount.sql() + " AS revenue, " + Sql.SESSION_START + " AS session_start "
                             + "FROM all_events WHERE project_key = ? AND person_key IN (" + in + ") "
                             + "WINDOW w AS (ORDER BY ts, event_id))")) {
-                int next = Sql.bind(statement, 1, List.of(project.key()));
+                int next = Sql.bind(statement, 1, amount.parameters());
+                next = Sql.bind(statement, next, List.of(project.key()));
                 Sql.bind(statement, next, keys);
                 try (ResultSet rows = statement.executeQuery()) {
                     rows.next();

@@ -4,6 +4,7 @@ import static io.javalin.apibuilder.ApiBuilder.before;
 import static io.javalin.apibuilder.ApiBuilder.get;
 import static io.javalin.apibuilder.ApiBuilder.path;
 import static io.javalin.apibuilder.ApiBuilder.post;
+import static io.javalin.apibuilder.ApiBuilder.put;
 import static java.util.Objects.requireNonNull;
 
 import dev.roster.common.Json;
@@ -29,7 +30,8 @@ public final class WebServer implements AutoCloseable {
                            PosthogHandler posthog,
                            MixpanelHandler mixpanel,
                            TrackerHandler tracker,
-                           ReportsHandler reports) {
+                           ReportsHandler reports,
+                           RevenueHandler revenue) {
     }
 
     /** Ingestion endpoints of the other wire formats; like /v1/*, open to any origin. */
@@ -104,6 +106,9 @@ public final class WebServer implements AutoCloseable {
             post("/reports/funnel", h.reports()::funnel);
             post("/reports/retention", h.reports()::retention);
             post("/reports/trends", h.reports()::trends);
+            get("/settings/revenue", h.revenue()::getSettings);
+            put("/settings/revenue", h.revenue()::putSettings);
+            post("/reports/revenue", h.revenue()::report);
         });
     }
 

@@ -27,6 +27,7 @@ public final class Wiring {
                 new MixpanelHandler(new MixpanelFormat(at -> roster.metrics().clampedTimestamps.inc()),
                         roster.ingestion(), groups, roster.clock()),
                 new TrackerHandler(),
-                new ReportsHandler(roster.reports()));
+                new ReportsHandler(roster.reports()),
+                new RevenueHandler(roster.revenueSettings(), roster.revenueReport()));
     }
 }
