@@ -64,7 +64,14 @@ public final class WebServer implements AutoCloseable {
 
         post("/v1/{type}", h.segment()::handle);
 
-        get("/e", h.kissmetrics()::event);
+        // GET /e is KISSmetrics; a GET /e with PostHog's data parameter and no _k is posthog-js
+        get("/e", ctx -> {
+            if (ctx.queryParam("_k") == null && ctx.queryParam("data") != null) {
+                h.posthog().capture(ctx);
+            } else {
+                h.kissmetrics().event(ctx);
+            }
+        });
         get("/s", h.kissmetrics()::set);
         get("/a", h.kissmetrics()::alias);
         for (String capture : java.util.List.of("/capture", "/batch", "/e", "/i/v0/e")) {

@@ -90,6 +90,18 @@ class MalformedWireInputTest {
         assertThat(server.person("partial-1").get("event_count").asInt()).isEqualTo(1);
     }
 
+    @Test
+    void posthogGetWithBase64DataWorksOnEveryCaptureEndpointIncludingE() {
+        String event = "{\"token\":\"" + server.writeKey() + "\",\"event\":\"from get\",\"properties\":{\"distinct_id\":\"get-1\"}}";
+        for (String path : List.of("/e/", "/capture/", "/i/v0/e/", "/batch")) {
+            TestServer.Response response = TestServer.send(HttpRequest.newBuilder(URI.create(server.url(path + "?data="
+                    + URLEncoder.encode(base64(event), StandardCharsets.UTF_8)))).GET().build());
+            assertThat(response.status()).as(path).isEqualTo(200);
+            assertThat(response.text()).isEqualTo("{\"status\":1}");
+        }
+        assertThat(server.person("get-1").get("event_count").asInt()).isEqualTo(4);
+    }
+
     private static TestServer.Response mixpanelGet(String path, String data, String extra) {
         return TestServer.send(HttpRequest.newBuilder(URI.create(server.url(path + "?data="
                 + URLEncoder.encode(data, StandardCharsets.UTF_8) + extra))).GET().build());
