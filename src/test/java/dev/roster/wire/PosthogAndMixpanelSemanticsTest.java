@@ -162,6 +162,18 @@ class PosthogAndMixpanelSemanticsTest {
     }
 
     @Test
+    void mixpanelBrowserPageViewsAreStoredAsPageviewWithAttributionFields() {
+        mixpanel("/track", "{\"event\":\"$mp_web_page_view\",\"properties\":{\"token\":\"KEY\",\"distinct_id\":\"lu\","
+                + "\"$current_url\":\"https://acme.test/?utm_medium=cpc\",\"$referrer\":\"https://www.bing.com/\",\"utm_medium\":\"cpc\"}}");
+        JsonNode event = events("lu").get(0);
+        assertThat(event.get("name").asText()).isEqualTo("$pageview");
+        assertThat(event.get("properties").get("url").asText()).isEqualTo("https://acme.test/?utm_medium=cpc");
+        JsonNode acquisition = server.person("lu").get("acquisition");
+        assertThat(acquisition.get("channel").asText()).isEqualTo("Paid");
+        assertThat(acquisition.get("referring_domain").asText()).isEqualTo("bing.com");
+    }
+
+    @Test
     void mixpanelVerboseAnswersJson() {
         String data = Base64.getEncoder().encodeToString(("{\"event\":\"v\",\"properties\":{\"token\":\"" + server.writeKey()
                 + "\",\"distinct_id\":\"kim\"}}").getBytes(StandardCharsets.UTF_8));

@@ -165,7 +165,9 @@ public final class MixpanelFormat {
     }
 
     private void event(ObjectNode message, Instant receivedAt, Consumer<Command> out) {
-        String name = Messages.eventName(message.get("event"), "event");
+        String sentName = Messages.eventName(message.get("event"), "event");
+        // mixpanel-browser's automatic page view is Roster's (and Segment's, PostHog's) $pageview
+        String name = sentName.equals("$mp_web_page_view") ? "$pageview" : sentName;
         ObjectNode properties = Messages.properties(message.get("properties"), "properties");
         Optional<Instant> clientTime = Timestamps.parse(properties.get("time"), "time");
         Instant timestamp = time(properties.get("time"), "time", receivedAt);
