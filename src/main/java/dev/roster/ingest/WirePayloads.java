@@ -95,11 +95,6 @@ public final class WirePayloads {
         return decodeBase64(new String(bytes, StandardCharsets.UTF_8), what);
     }
 
-    /** The same for a text value (a query or form field). */
-    public static byte[] jsonOrBase64(String value, String what) {
-        return jsonOrBase64(value.getBytes(StandardCharsets.UTF_8), what);
-    }
-
     /** An optional non-blank string. */
     public static Optional<String> nonBlank(String value) {
         return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());

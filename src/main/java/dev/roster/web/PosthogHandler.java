@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -71,9 +70,5 @@ final class PosthogHandler {
             return new Ingestion.Result(0, 0, parsed.request().rejections());
         }
         return ingestion.ingest(project, parsed.request(), "posthog");
-    }
-
-    static List<String> paths() {
-        return List.of("/capture", "/batch", "/e", "/i/v0/e");
     }
 }

@@ -26,7 +26,8 @@ public final class WebServer implements AutoCloseable {
                            KissmetricsHandler kissmetrics,
                            PosthogHandler posthog,
                            MixpanelHandler mixpanel,
-                           TrackerHandler tracker) {
+                           TrackerHandler tracker,
+                           GroupsHandler groups) {
     }
 
     /** Ingestion endpoints of the other wire formats; like /v1/*, open to any origin. */
@@ -100,6 +101,7 @@ public final class WebServer implements AutoCloseable {
             get("/people/{id}/timeline", h.people()::timeline);
             post("/people/{id}/merge", h.people()::merge);
             get("/identity-warnings", h.people()::warnings);
+            get("/groups/{type}/{key}", h.groups()::get);
         });
     }
 

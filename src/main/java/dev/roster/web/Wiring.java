@@ -26,6 +26,7 @@ public final class Wiring {
                         roster.ingestion(), groups, roster.clock()),
                 new MixpanelHandler(new MixpanelFormat(at -> roster.metrics().clampedTimestamps.inc()),
                         roster.ingestion(), groups, roster.clock()),
-                new TrackerHandler());
+                new TrackerHandler(),
+                new GroupsHandler(groups));
     }
 }
