@@ -12,6 +12,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -31,7 +32,7 @@ public final class WebServer implements AutoCloseable {
     }
 
     /** Ingestion endpoints of the other wire formats; like /v1/*, open to any origin. */
-    private static final java.util.List<String> WIRE_PATHS = java.util.List.of(
+    private static final List<String> WIRE_PATHS = List.of(
             "/e", "/s", "/a", "/capture", "/batch", "/e/*", "/i/*", "/track", "/engage", "/groups", "/import", "/roster.js");
 
     private WebServer(Javalin app) {
@@ -75,23 +76,25 @@ public final class WebServer implements AutoCloseable {
         });
         get("/s", h.kissmetrics()::set);
         get("/a", h.kissmetrics()::alias);
-        for (String capture : java.util.List.of("/capture", "/batch", "/e", "/i/v0/e")) {
-            post(capture, h.posthog()::capture);
-            if (!capture.equals("/e")) {
-                get(capture, h.posthog()::capture);
-            }
-        }
+
+        post("/capture", h.posthog()::capture);
+        get("/capture", h.posthog()::capture);
+        post("/batch", h.posthog()::capture);
+        get("/batch", h.posthog()::capture);
+        post("/e", h.posthog()::capture);
+        post("/i/v0/e", h.posthog()::capture);
+        get("/i/v0/e", h.posthog()::capture);
         post("/i/v1/analytics/events", h.posthog()::captureV1);
-        for (String endpoint : java.util.List.of("track", "engage", "groups", "import")) {
-            io.javalin.http.Handler handler = switch (endpoint) {
-                case "track" -> h.mixpanel()::track;
-                case "engage" -> h.mixpanel()::engage;
-                case "groups" -> h.mixpanel()::groups;
-                default -> h.mixpanel()::importEvents;
-            };
-            get("/" + endpoint, handler);
-            post("/" + endpoint, handler);
-        }
+
+        get("/track", h.mixpanel()::track);
+        post("/track", h.mixpanel()::track);
+        get("/engage", h.mixpanel()::engage);
+        post("/engage", h.mixpanel()::engage);
+        get("/groups", h.mixpanel()::groups);
+        post("/groups", h.mixpanel()::groups);
+        get("/import", h.mixpanel()::importEvents);
+        post("/import", h.mixpanel()::importEvents);
+
         get("/roster.js", h.tracker()::script);
 
         path("/api", () -> {
