@@ -142,6 +142,31 @@ class MalformedWireInputTest {
     }
 
     @Test
+    void aBrokenPercentEscapeInTheQueryIsAClientError() {
+        for (String path : List.of("/track", "/engage", "/capture/", "/batch/", "/i/v0/e/", "/e", "/s")) {
+            String statusLine = rawGet(path + "?data=%zz&_k=%&x=%");
+            assertThat(statusLine).as(path).matches("HTTP/1\\.1 (4\\d\\d|200) .*");
+            if (path.equals("/e") || path.equals("/s")) {
+                assertThat(statusLine).as("KISSmetrics always answers with its GIF").startsWith("HTTP/1.1 200");
+            } else {
+                assertThat(statusLine).startsWith("HTTP/1.1 4");
+            }
+        }
+    }
+
+    /** Sends a request line that java.net.URI would refuse to build; returns the status line. */
+    private static String rawGet(String target) {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.roster().port())) {
+            socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            return response.substring(0, response.indexOf("\r\n"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void mixpanelJsonImportAnswersLikeMixpanelOnFailure() {
         String events = "[{\"event\":\"ok\",\"properties\":{\"token\":\"" + server.writeKey() + "\",\"distinct_id\":\"imp\",\"time\":1700000000,\"$insert_id\":\"a\"}},"
                 + "{\"event\":\"bad\",\"properties\":{\"token\":\"" + server.writeKey() + "\",\"time\":1700000000}}]";
