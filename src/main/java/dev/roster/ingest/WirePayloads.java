@@ -1,5 +1,7 @@
 package dev.roster.ingest;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.roster.common.ErrorCode;
 import dev.roster.common.RosterException;
 import java.net.URLDecoder;
@@ -95,9 +97,22 @@ public final class WirePayloads {
         return decodeBase64(new String(bytes, StandardCharsets.UTF_8), what);
     }
 
-    /** The same for a text value (a query or form field). */
-    public static byte[] jsonOrBase64(String value, String what) {
-        return jsonOrBase64(value.getBytes(StandardCharsets.UTF_8), what);
+    /** True when the bytes are empty or only whitespace. */
+    public static boolean isBlank(byte[] bytes) {
+        return firstNonSpace(bytes) < 0;
+    }
+
+    /**
+     * Copies SDK-specific page fields ({@code $current_url}, ...) to the names attribution reads
+     * ({@code url}, ...) when those are absent; the originals stay.
+     */
+    public static void copyFields(ObjectNode properties, Map<String, String> fromTo) {
+        fromTo.forEach((from, to) -> {
+            JsonNode value = properties.get(from);
+            if (value != null && value.isValueNode() && !properties.has(to)) {
+                properties.set(to, value);
+            }
+        });
     }
 
     /** An optional non-blank string. */

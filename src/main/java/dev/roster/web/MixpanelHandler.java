@@ -8,16 +8,15 @@ import dev.roster.ingest.Rejection;
 import dev.roster.ingest.RequestBody;
 import dev.roster.ingest.WirePayloads;
 import dev.roster.ingest.mixpanel.MixpanelFormat;
-import dev.roster.project.Project;
 import dev.roster.store.DuckDbGroupStore;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Mixpanel: {@code /track}, {@code /engage}, {@code /groups} and {@code /import}, GET and POST.
@@ -55,12 +54,7 @@ final class MixpanelHandler {
     }
 
     private void handle(Context ctx, MixpanelFormat.Endpoint endpoint) throws IOException {
-        Map<String, String> query = new HashMap<>();
-        ctx.queryParamMap().forEach((key, values) -> {
-            if (!values.isEmpty()) {
-                query.put(key, values.get(0));
-            }
-        });
+        Map<String, String> query = WireRequests.query(ctx);
         boolean verbose = "1".equals(query.get("verbose"));
         boolean jsonImport = false;
         try {
@@ -69,11 +63,7 @@ final class MixpanelHandler {
                     && !WirePayloads.looksLikeForm(ctx.contentType(), body) && !query.containsKey("data");
             MixpanelFormat.Parsed parsed = format.parse(new MixpanelFormat.Request(endpoint, body, ctx.contentType(), query,
                     basicUser(ctx), clock.instant()));
-            Project project = ingestion.authenticate(parsed.request().writeKey());
-            groups.apply(project.key(), parsed.groups());
-            Ingestion.Result result = parsed.request().commands().isEmpty() && !parsed.groups().isEmpty()
-                    ? new Ingestion.Result(0, 0, parsed.request().rejections())
-                    : ingestion.ingest(project, parsed.request(), "mixpanel");
+            Ingestion.Result result = WireRequests.ingest(ingestion, groups, parsed.request(), parsed.groups(), "mixpanel");
             if (jsonImport) {
                 boolean strict = !"0".equals(query.get("strict"));
                 if (strict && !result.rejections().isEmpty()) {
@@ -98,11 +88,11 @@ final class MixpanelHandler {
     }
 
     /** The Basic user name (Mixpanel's api secret or service account), ignoring a malformed header. */
-    private static java.util.Optional<String> basicUser(Context ctx) {
+    private static Optional<String> basicUser(Context ctx) {
         try {
             return Auth.basicUser(ctx);
         } catch (RosterException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 

@@ -5,14 +5,11 @@ import static java.util.Objects.requireNonNull;
 import dev.roster.ingest.Ingestion;
 import dev.roster.ingest.RequestBody;
 import dev.roster.ingest.posthog.PosthogFormat;
-import dev.roster.project.Project;
 import dev.roster.store.DuckDbGroupStore;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -57,23 +54,8 @@ final class PosthogHandler {
 
     private Ingestion.Result ingest(Context ctx) throws IOException {
         byte[] body = RequestBody.read(ctx.req().getInputStream(), ctx.req().getContentLengthLong(), ctx.header("Content-Encoding"));
-        Map<String, String> query = new HashMap<>();
-        ctx.queryParamMap().forEach((key, values) -> {
-            if (!values.isEmpty()) {
-                query.put(key, values.get(0));
-            }
-        });
-        PosthogFormat.Parsed parsed = format.parse(new PosthogFormat.Request(body, ctx.contentType(), query,
+        PosthogFormat.Parsed parsed = format.parse(new PosthogFormat.Request(body, ctx.contentType(), WireRequests.query(ctx),
                 Auth.bearer(ctx), clock.instant()));
-        Project project = ingestion.authenticate(parsed.request().writeKey());
-        groups.apply(project.key(), parsed.groups());
-        if (parsed.request().commands().isEmpty() && !parsed.groups().isEmpty()) {
-            return new Ingestion.Result(0, 0, parsed.request().rejections());
-        }
-        return ingestion.ingest(project, parsed.request(), "posthog");
-    }
-
-    static List<String> paths() {
-        return List.of("/capture", "/batch", "/e", "/i/v0/e");
+        return WireRequests.ingest(ingestion, groups, parsed.request(), parsed.groups(), "posthog");
     }
 }

@@ -13,6 +13,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.server.handler.StatisticsHandler;
 
@@ -31,11 +32,12 @@ public final class WebServer implements AutoCloseable {
                            MixpanelHandler mixpanel,
                            TrackerHandler tracker,
                            ReportsHandler reports,
-                           RevenueHandler revenue) {
+                           RevenueHandler revenue,
+                           GroupsHandler groups) {
     }
 
     /** Ingestion endpoints of the other wire formats; like /v1/*, open to any origin. */
-    private static final java.util.List<String> WIRE_PATHS = java.util.List.of(
+    private static final List<String> WIRE_PATHS = List.of(
             "/e", "/s", "/a", "/capture", "/batch", "/e/*", "/i/*", "/track", "/engage", "/groups", "/import", "/roster.js");
 
     private WebServer(Javalin app) {
@@ -74,26 +76,35 @@ public final class WebServer implements AutoCloseable {
 
         post("/v1/{type}", h.segment()::handle);
 
-        get("/e", h.kissmetrics()::event);
+        // GET /e is KISSmetrics; a GET /e with PostHog's data parameter and no _k is posthog-js
+        get("/e", ctx -> {
+            if (ctx.queryParam("_k") == null && ctx.queryParam("data") != null) {
+                h.posthog().capture(ctx);
+            } else {
+                h.kissmetrics().event(ctx);
+            }
+        });
         get("/s", h.kissmetrics()::set);
         get("/a", h.kissmetrics()::alias);
-        for (String capture : java.util.List.of("/capture", "/batch", "/e", "/i/v0/e")) {
-            post(capture, h.posthog()::capture);
-            if (!capture.equals("/e")) {
-                get(capture, h.posthog()::capture);
-            }
-        }
+
+        post("/capture", h.posthog()::capture);
+        get("/capture", h.posthog()::capture);
+        post("/batch", h.posthog()::capture);
+        get("/batch", h.posthog()::capture);
+        post("/e", h.posthog()::capture);
+        post("/i/v0/e", h.posthog()::capture);
+        get("/i/v0/e", h.posthog()::capture);
         post("/i/v1/analytics/events", h.posthog()::captureV1);
-        for (String endpoint : java.util.List.of("track", "engage", "groups", "import")) {
-            io.javalin.http.Handler handler = switch (endpoint) {
-                case "track" -> h.mixpanel()::track;
-                case "engage" -> h.mixpanel()::engage;
-                case "groups" -> h.mixpanel()::groups;
-                default -> h.mixpanel()::importEvents;
-            };
-            get("/" + endpoint, handler);
-            post("/" + endpoint, handler);
-        }
+
+        get("/track", h.mixpanel()::track);
+        post("/track", h.mixpanel()::track);
+        get("/engage", h.mixpanel()::engage);
+        post("/engage", h.mixpanel()::engage);
+        get("/groups", h.mixpanel()::groups);
+        post("/groups", h.mixpanel()::groups);
+        get("/import", h.mixpanel()::importEvents);
+        post("/import", h.mixpanel()::importEvents);
+
         get("/roster.js", h.tracker()::script);
 
         path("/api", () -> {
@@ -109,6 +120,7 @@ public final class WebServer implements AutoCloseable {
             get("/settings/revenue", h.revenue()::getSettings);
             put("/settings/revenue", h.revenue()::putSettings);
             post("/reports/revenue", h.revenue()::report);
+            get("/groups/{type}/{key}", h.groups()::get);
         });
     }
 

@@ -28,6 +28,7 @@ public final class Wiring {
                         roster.ingestion(), groups, roster.clock()),
                 new TrackerHandler(),
                 new ReportsHandler(roster.reports()),
-                new RevenueHandler(roster.revenueSettings(), roster.revenueReport()));
+                new RevenueHandler(roster.revenueSettings(), roster.revenueReport()),
+                new GroupsHandler(groups));
     }
 }

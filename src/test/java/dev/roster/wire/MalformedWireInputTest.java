@@ -90,6 +90,18 @@ class MalformedWireInputTest {
         assertThat(server.person("partial-1").get("event_count").asInt()).isEqualTo(1);
     }
 
+    @Test
+    void posthogGetWithBase64DataWorksOnEveryCaptureEndpointIncludingE() {
+        String event = "{\"token\":\"" + server.writeKey() + "\",\"event\":\"from get\",\"properties\":{\"distinct_id\":\"get-1\"}}";
+        for (String path : List.of("/e/", "/capture/", "/i/v0/e/", "/batch")) {
+            TestServer.Response response = TestServer.send(HttpRequest.newBuilder(URI.create(server.url(path + "?data="
+                    + URLEncoder.encode(base64(event), StandardCharsets.UTF_8)))).GET().build());
+            assertThat(response.status()).as(path).isEqualTo(200);
+            assertThat(response.text()).isEqualTo("{\"status\":1}");
+        }
+        assertThat(server.person("get-1").get("event_count").asInt()).isEqualTo(4);
+    }
+
     private static TestServer.Response mixpanelGet(String path, String data, String extra) {
         return TestServer.send(HttpRequest.newBuilder(URI.create(server.url(path + "?data="
                 + URLEncoder.encode(data, StandardCharsets.UTF_8) + extra))).GET().build());
@@ -127,6 +139,31 @@ class MalformedWireInputTest {
         TestServer.Response engage = mixpanelGet("/engage", base64("{\"$token\":\"" + server.writeKey() + "\",\"$distinct_id\":\"u\",\"$add\":{\"n\":\"x\"}}"), "&verbose=1");
         assertThat(engage.status()).isEqualTo(400);
         assertThat(engage.json().get("error").asText()).contains("$add needs numbers");
+    }
+
+    @Test
+    void aBrokenPercentEscapeInTheQueryIsAClientError() {
+        for (String path : List.of("/track", "/engage", "/capture/", "/batch/", "/i/v0/e/", "/e", "/s")) {
+            String statusLine = rawGet(path + "?data=%zz&_k=%&x=%");
+            assertThat(statusLine).as(path).matches("HTTP/1\\.1 (4\\d\\d|200) .*");
+            if (path.equals("/e") || path.equals("/s")) {
+                assertThat(statusLine).as("KISSmetrics always answers with its GIF").startsWith("HTTP/1.1 200");
+            } else {
+                assertThat(statusLine).startsWith("HTTP/1.1 4");
+            }
+        }
+    }
+
+    /** Sends a request line that java.net.URI would refuse to build; returns the status line. */
+    private static String rawGet(String target) {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.roster().port())) {
+            socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            return response.substring(0, response.indexOf("\r\n"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test

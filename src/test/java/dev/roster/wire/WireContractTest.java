@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.roster.common.Json;
 import dev.roster.project.ProjectKeys;
-import dev.roster.store.DuckDbGroupStore;
 import dev.roster.testing.MutableClock;
 import dev.roster.testing.TestServer;
 import java.io.IOException;
@@ -324,7 +323,10 @@ class WireContractTest {
         }
 
         ObjectNode group(String type, String key) {
-            return new DuckDbGroupStore(server.roster().database()).find(keys.project().key(), type, key);
+            TestServer.Response response = server.get("/api/groups/" + type + "/" + key, "Bearer " + keys.secretKey());
+            assertThat(response.status()).as("group " + type + "/" + key + ": " + response.text()).isEqualTo(200);
+            assertThat(response.json().get("type").asText()).isEqualTo(type);
+            return (ObjectNode) response.json().get("properties");
         }
     }
 }

@@ -119,12 +119,12 @@ public final class MixpanelFormat {
     static byte[] payload(Request request) {
         byte[] body = request.body();
         String data;
-        if (WirePayloads.looksLikeForm(request.contentType(), body) && hasContent(body)) {
+        if (WirePayloads.looksLikeForm(request.contentType(), body) && !WirePayloads.isBlank(body)) {
             data = WirePayloads.parseForm(body).get("data");
             if (data == null || data.isBlank()) {
                 throw new RosterException(ErrorCode.INVALID_REQUEST, "the form body has no data field");
             }
-        } else if (hasContent(body)) {
+        } else if (!WirePayloads.isBlank(body)) {
             byte[] json = WirePayloads.jsonOrBase64(body, "the body");
             return RequestBody.isGzip(json) ? RequestBody.gunzip(json) : json;
         } else {
@@ -135,15 +135,6 @@ public final class MixpanelFormat {
         }
         byte[] json = WirePayloads.jsonOrBase64(data.getBytes(StandardCharsets.UTF_8), "data");
         return RequestBody.isGzip(json) ? RequestBody.gunzip(json) : json;
-    }
-
-    private static boolean hasContent(byte[] body) {
-        for (byte b : body) {
-            if (!Character.isWhitespace(b)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static Optional<String> token(JsonNode message) {
@@ -165,7 +156,9 @@ public final class MixpanelFormat {
     }
 
     private void event(ObjectNode message, Instant receivedAt, Consumer<Command> out) {
-        String name = Messages.eventName(message.get("event"), "event");
+        String sentName = Messages.eventName(message.get("event"), "event");
+        // mixpanel-browser's automatic page view is Roster's (and Segment's, PostHog's) $pageview
+        String name = sentName.equals("$mp_web_page_view") ? "$pageview" : sentName;
         ObjectNode properties = Messages.properties(message.get("properties"), "properties");
         Optional<Instant> clientTime = Timestamps.parse(properties.get("time"), "time");
         Instant timestamp = time(properties.get("time"), "time", receivedAt);
@@ -216,12 +209,7 @@ public final class MixpanelFormat {
             eventId = EventIds.random();
         }
         properties.remove(DROPPED);
-        PAGE_FIELDS.forEach((mixpanel, roster) -> {
-            JsonNode value = properties.get(mixpanel);
-            if (value != null && value.isValueNode() && !properties.has(roster)) {
-                properties.set(roster, value);
-            }
-        });
+        WirePayloads.copyFields(properties, PAGE_FIELDS);
         Optional<String> sessionId = WirePayloads.nonBlank(Messages.text(properties.get("$session_id")));
         out.accept(new Command.Track(eventId, distinctId, Optional.empty(), false, name, timestamp, receivedAt,
                 sessionId, properties, List.of()));

@@ -123,7 +123,7 @@ public final class PosthogFormat {
         String compression = request.query().getOrDefault("compression", "");
         byte[] body = request.body();
         byte[] payload;
-        if (body.length == 0 || isBlank(body)) {
+        if (WirePayloads.isBlank(body)) {
             String data = request.query().get("data");
             if (data == null || data.isBlank()) {
                 throw new RosterException(ErrorCode.INVALID_REQUEST, "no events: the body is empty and there is no data parameter");
@@ -157,15 +157,6 @@ public final class PosthogFormat {
     private static byte[] decodeText(byte[] payload) {
         byte[] json = WirePayloads.jsonOrBase64(payload, "the PostHog payload");
         return RequestBody.isGzip(json) ? RequestBody.gunzip(json) : json;
-    }
-
-    private static boolean isBlank(byte[] body) {
-        for (byte b : body) {
-            if (!Character.isWhitespace(b)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static Optional<String> eventKey(JsonNode message) {
@@ -257,12 +248,7 @@ public final class PosthogFormat {
                 // an ordinary event, stored below
             }
         }
-        PAGE_FIELDS.forEach((posthog, roster) -> {
-            JsonNode value = properties.get(posthog);
-            if (value != null && value.isValueNode() && !properties.has(roster)) {
-                properties.set(roster, value);
-            }
-        });
+        WirePayloads.copyFields(properties, PAGE_FIELDS);
         String uuid = Messages.text(message.get("uuid"));
         String eventId;
         if (uuid != null && !uuid.isBlank() && uuid.length() <= 255) {
