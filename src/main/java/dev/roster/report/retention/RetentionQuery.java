@@ -85,7 +85,7 @@ public final class RetentionQuery {
         if (request.returnEvent().isPresent()) {
             b.sql(" AND ").add(request.returnEvent().get().condition());
         }
-        b.sql(" AND e.person_key IN (SELECT pk FROM c))");
+        b.sql(")");
         b.sql(", p AS (SELECT c.pk, c.cb, ");
         b.add(period(local("c.ta"), local("r.ts"), zone));
         b.sql(" AS n FROM c JOIN r ON r.pk = c.pk AND r.ts > c.ta)");
