@@ -13,7 +13,6 @@ import dev.roster.report.funnel.FunnelRequest.Exclusion;
 import dev.roster.report.funnel.FunnelRequest.Order;
 import dev.roster.store.Sql;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
