@@ -19,12 +19,15 @@ import java.util.Optional;
 /**
  * Compiles a funnel into one parameterised query over {@code resolved_events}.
  *
- * <p>Shape (the fastest measured, DUCKDB-NOTES): one CTE per step of (unit, ts), then one range
- * join per step taking the earliest qualifying next event within the window of the attempt's
- * step 1 (greedy), so every step-1 event in the range is an attempt. The attempts are joined back,
- * exclusions discard attempts with a range join, and each unit (person, or person and session)
- * keeps its furthest surviving attempt and the step times of the earliest attempt reaching each
- * step.
+ * <p>Shape (the fastest measured, DUCKDB-NOTES): one CTE of (unit, ts) per step, each its own scan
+ * filtered by project, time and the step's event; then one range join per step taking the earliest
+ * qualifying next event within the window of the attempt's step 1 (greedy), so every step-1 event
+ * in the range is an attempt. In the common case (sequential or strict, no exclusions, no event
+ * used by two steps) two attempts of a unit starting at the same instant are identical, so each
+ * step counts its units straight from its range join and takes the time of the earliest attempt
+ * with {@code arg_min(.., t0)} ({@link #fastAggregate}). Otherwise ({@link #general}) every
+ * attempt gets an id, the step times are joined back per attempt, exclusions discard attempts
+ * with a range join, and each unit keeps its furthest surviving attempt.
  *
  * <p>Exact rules expressed in SQL:
  * <ul>
@@ -33,7 +36,8 @@ import java.util.Optional;
  *       among equal timestamps the smallest event id is taken first.</li>
  *   <li>Strict order: the person's events get a dense rank by timestamp; the next step must be at
  *       the same or the next distinct timestamp of the person (no other event strictly between).</li>
- *   <li>Sessions: the unit is (person, session number), sessions as {@link Sql#SESSION_START}.</li>
+ *   <li>Sessions: the unit is (person, session number), sessions as {@link Sql#SESSION_START},
+ *       numbered over every event of the person before the funnel's events are picked.</li>
  *   <li>Any order: each step's first event within the window of the attempt's start; the k-th
  *       smallest of those times is when the attempt reached k steps.</li>
  * </ul>
