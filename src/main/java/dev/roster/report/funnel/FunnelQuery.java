@@ -13,19 +13,21 @@ import dev.roster.report.funnel.FunnelRequest.Exclusion;
 import dev.roster.report.funnel.FunnelRequest.Order;
 import dev.roster.store.Sql;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * Compiles a funnel into one parameterised query over {@code resolved_events}.
  *
- * <p>Shape (the fastest measured, DUCKDB-NOTES): one CTE per step of (unit, ts), then one range
- * join per step taking the earliest qualifying next event within the window of the attempt's
- * step 1 (greedy), so every step-1 event in the range is an attempt. The attempts are joined back,
- * exclusions discard attempts with a range join, and each unit (person, or person and session)
- * keeps its furthest surviving attempt and the step times of the earliest attempt reaching each
- * step.
+ * <p>Shape (the fastest measured, DUCKDB-NOTES): one CTE of (unit, ts) per step, each its own scan
+ * filtered by project, time and the step's event; then one range join per step taking the earliest
+ * qualifying next event within the window of the attempt's step 1 (greedy), so every step-1 event
+ * in the range is an attempt. In the common case (sequential or strict, no exclusions, no event
+ * used by two steps) two attempts of a unit starting at the same instant are identical, so each
+ * step counts its units straight from its range join and takes the time of the earliest attempt
+ * with {@code arg_min(.., t0)} ({@link #fastAggregate}). Otherwise ({@link #general}) every
+ * attempt gets an id, the step times are joined back per attempt, exclusions discard attempts
+ * with a range join, and each unit keeps its furthest surviving attempt.
  *
  * <p>Exact rules expressed in SQL:
  * <ul>
@@ -34,7 +36,8 @@ import java.util.Optional;
  *       among equal timestamps the smallest event id is taken first.</li>
  *   <li>Strict order: the person's events get a dense rank by timestamp; the next step must be at
  *       the same or the next distinct timestamp of the person (no other event strictly between).</li>
- *   <li>Sessions: the unit is (person, session number), sessions as {@link Sql#SESSION_START}.</li>
+ *   <li>Sessions: the unit is (person, session number), sessions as {@link Sql#SESSION_START},
+ *       numbered over every event of the person before the funnel's events are picked.</li>
  *   <li>Any order: each step's first event within the window of the attempt's start; the k-th
  *       smallest of those times is when the attempt reached k steps.</li>
  * </ul>
@@ -75,7 +78,7 @@ public final class FunnelQuery {
     /** The CTEs up to {@code units(u, pk, bv, furthest, d1..dn-1)}. */
     Fragment units() {
         Fragment.Builder b = new Fragment.Builder().sql("WITH ");
-        base(b);
+        base(b, true);
         if (request.order() == Order.ANY) {
             anyOrder(b);
         } else {
@@ -83,14 +86,15 @@ public final class FunnelQuery {
         }
         b.sql(", units AS (SELECT u, any_value(pk) AS pk, bv, max(reach) AS furthest");
         for (int k = 1; k < steps(); k++) {
-            b.sql(", arg_min((epoch_us(t" + k + ") - epoch_us(t" + (k - 1) + ")) / 1000000.0, {'t': t0, 'e': e0}) FILTER (WHERE t"
+            b.sql(", arg_min((epoch_us(t" + k + ") - epoch_us(t" + (k - 1) + ")) / 1000000.0, " + (collisions() ? "{'t': t0, 'e': e0}" : "t0")
+                    + ") FILTER (WHERE t"
                     + k + " IS NOT NULL) AS d" + k);
         }
         b.sql(" FROM kept GROUP BY u, bv)");
         return b.build();
     }
 
-    private void base(Fragment.Builder b) {
+    private void base(Fragment.Builder b, boolean trackAttempts) {
         Instant start = request.scope().range().start();
         Instant end = request.scope().range().end();
         Instant until = end.plus(request.window());
@@ -106,7 +110,35 @@ public final class FunnelQuery {
             joins = sql.joins();
         }
         List<String> names = request.eventNames().keySet().stream().toList();
-        b.sql("ev0 AS (SELECT e.person_key AS pk, e.ts, e.event_id, e.name, e.properties, e.session_id, ").add(value).sql(" AS bv");
+        boolean ids = trackAttempts || sessions;
+        if (!allEvents) {
+            // people, not strict: one scan per step, filtered by project, time and the step's event in the scan
+            Fragment persons = request.scope().personCondition("e.person_key", project, populations, group);
+            for (int k = 0; k < steps(); k++) {
+                boolean withValue = k == 0 || request.order() == Order.ANY;
+                b.sql((k == 0 ? "" : ", ") + "s" + k + " AS (SELECT e.person_key AS u, e.person_key AS pk, e.ts"
+                        + (ids ? ", e.event_id" : "") + ", ").add(withValue ? value : Fragment.of("NULL::VARCHAR"))
+                        .sql(" AS bv FROM resolved_events e").add(withValue ? joins : Fragment.of(""));
+                boolean rangeOnly = k == 0 && request.order() != Order.ANY;
+                b.param(" WHERE e.project_key = ? AND e.ts >= ? AND e.ts < ? AND ", project.key(), start, rangeOnly ? end : until)
+                        .add(request.steps().get(k).condition()).sql(" AND ").add(persons).sql(")");
+            }
+            for (int x = 0; x < request.exclusions().size(); x++) {
+                b.param(", x" + x + " AS (SELECT e.person_key AS u, e.ts FROM resolved_events e WHERE e.project_key = ? AND e.ts >= ? AND e.ts < ? AND ",
+                        project.key(), start, until).add(request.exclusions().get(x).event().condition())
+                        .sql(" AND ").add(persons).sql(")");
+            }
+            return;
+        }
+        b.sql("ev0 AS (SELECT e.person_key AS pk, e.ts" + (ids ? ", e.event_id" : "") + (sessions ? ", e.session_id" : "") + ", ")
+                .add(value).sql(" AS bv");
+        // step and exclusion matches are computed in the scan, so properties never leave it
+        for (int k = 0; k < steps(); k++) {
+            b.sql(", ").add(request.steps().get(k).condition()).sql(" AS m" + k);
+        }
+        for (int x = 0; x < request.exclusions().size(); x++) {
+            b.sql(", ").add(request.exclusions().get(x).event().condition()).sql(" AS x" + x);
+        }
         if (strict) {
             b.sql(", dense_rank() OVER (PARTITION BY e.person_key ORDER BY e.ts) AS dr");
         }
@@ -122,29 +154,80 @@ public final class FunnelQuery {
             b.sql(", ev1 AS (SELECT *, " + Sql.SESSION_START + " AS ss FROM ev0 WINDOW w AS (PARTITION BY pk ORDER BY ts, event_id))");
             source = "ev1";
         }
+        StringBuilder flags = new StringBuilder();
+        StringBuilder any = new StringBuilder();
+        for (int k = 0; k < steps(); k++) {
+            flags.append(", m").append(k);
+            any.append(any.length() == 0 ? "" : " OR ").append("m").append(k);
+        }
+        for (int x = 0; x < request.exclusions().size(); x++) {
+            flags.append(", x").append(x);
+            any.append(" OR x").append(x);
+        }
         b.sql(", ev AS (SELECT ");
         if (sessions) {
             b.sql("pk * " + SESSION_FACTOR + " + sum(ss::INTEGER) OVER (PARTITION BY pk ORDER BY ts, event_id ROWS UNBOUNDED PRECEDING) AS u");
         } else {
             b.sql("pk AS u");
         }
-        b.sql(", pk, ts, event_id, name, properties, bv" + (strict ? ", dr" : "") + " FROM " + source + ")");
+        b.sql(", pk, ts" + (ids ? ", event_id" : "") + ", bv" + flags + (strict ? ", dr" : "") + " FROM " + source + ")");
         if (allEvents) {
-            // the window functions above see every event of the person; only now keep the named ones
-            b.param(", evn AS (SELECT * FROM ev WHERE name IN (" + Sql.placeholders(names.size()) + "))", names.toArray());
+            // the window functions above see every event of the person; only now keep the funnel's events
+            b.sql(", evn AS (SELECT * FROM ev WHERE " + any + ")");
         }
         String named = allEvents ? "evn" : "ev";
         for (int k = 0; k < steps(); k++) {
-            b.sql(", s" + k + " AS (SELECT u, pk, ts, event_id, bv" + (strict ? ", dr" : "") + " FROM " + named + " WHERE ")
-                    .add(request.steps().get(k).condition());
+            b.sql(", s" + k + " AS (SELECT u, pk, ts" + (ids ? ", event_id" : "") + ", bv" + (strict ? ", dr" : "")
+                    + " FROM " + named + " WHERE m" + k);
             if (k == 0 && request.order() != Order.ANY) {
                 b.param(" AND ts >= ? AND ts < ?", start, end);
             }
             b.sql(")");
         }
         for (int x = 0; x < request.exclusions().size(); x++) {
-            b.sql(", x" + x + " AS (SELECT u, ts FROM " + named + " WHERE ").add(request.exclusions().get(x).event().condition()).sql(")");
+            b.sql(", x" + x + " AS (SELECT u, ts FROM " + named + " WHERE x" + x + ")");
         }
+    }
+
+    /**
+     * Whether attempts must be tracked one by one: any order, exclusions, or steps sharing an
+     * event. Otherwise two attempts of a unit starting at the same instant are identical, and the
+     * fast shape counts units per step straight from the range joins.
+     */
+    boolean general() {
+        return request.order() == Order.ANY || !request.exclusions().isEmpty() || collisions();
+    }
+
+    /** The fast shape: (unit, value, t0) attempts, one range join per step, counts and times per step. */
+    private Fragment fastAggregate() {
+        boolean strict = request.order() == Order.STRICT;
+        Fragment.Builder b = new Fragment.Builder().sql("WITH ");
+        base(b, false);
+        b.sql(", a0 AS (SELECT u, bv, ts AS t0" + (strict ? ", dr AS r0" : "") + " FROM s0)");
+        for (int k = 1; k < steps(); k++) {
+            String previous = "a.t" + (k - 1);
+            b.sql(", a" + k + " AS (SELECT a.u, a.bv, a.t0, " + previous + " AS tp, min(s.ts) AS t" + k
+                    + (strict ? ", min(s.dr) AS r" + k : "") + " FROM a" + (k - 1) + " a JOIN s" + k + " s ON s.u = a.u AND s.ts >= "
+                    + previous + " AND s.ts <= a.t0 + " + window());
+            if (strict) {
+                b.sql(" AND s.dr <= a.r" + (k - 1) + " + 1");
+            }
+            b.sql(" GROUP BY a.u, a.bv, a.t0" + (k > 1 ? ", " + previous : "") + ")");
+        }
+        b.sql(", per_step AS (SELECT 0 AS k, bv, NULL::DOUBLE AS d FROM (SELECT DISTINCT u, bv FROM a0)");
+        for (int k = 1; k < steps(); k++) {
+            b.sql(" UNION ALL SELECT " + k + ", bv, arg_min((epoch_us(t" + k + ") - epoch_us(tp)) / 1000000.0, t0) FROM a" + k
+                    + " GROUP BY u, bv");
+        }
+        b.sql(") SELECT bv");
+        for (int k = 0; k < steps(); k++) {
+            b.sql(", count(*) FILTER (WHERE k = " + k + ")");
+            if (k > 0) {
+                b.sql(", median(d) FILTER (WHERE k = " + k + "), avg(d) FILTER (WHERE k = " + k + ")");
+            }
+        }
+        b.sql(" FROM per_step GROUP BY bv ORDER BY count(*) FILTER (WHERE k = 0) DESC, bv NULLS LAST");
+        return b.build();
     }
 
     private void ordered(Fragment.Builder b) {
@@ -244,6 +327,9 @@ public final class FunnelQuery {
 
     /** The aggregate: one row per breakdown value with counts, medians and averages per step. */
     Fragment aggregate() {
+        if (!general()) {
+            return fastAggregate();
+        }
         Fragment.Builder b = new Fragment.Builder().add(units()).sql(" SELECT bv");
         for (int k = 0; k < steps(); k++) {
             b.sql(", count(*) FILTER (WHERE furthest >= " + (k + 1) + ")");

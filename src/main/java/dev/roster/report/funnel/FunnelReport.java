@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /** Runs funnels: parse, validate, compile ({@link FunnelQuery}), run, shape the answer. */
 public final class FunnelReport {

@@ -38,13 +38,19 @@ public final class RetentionQuery {
         this.group = requireNonNull(group, "group is null");
     }
 
+    private boolean utc() {
+        return request.scope().range().zone().normalized().equals(java.time.ZoneOffset.UTC);
+    }
+
+    /** The wall-clock time of a UTC timestamp column in the report's zone (no conversion for UTC). */
     private String local(String column) {
-        return "timezone(?, timezone('UTC', " + column + "))";
+        return utc() ? column : "timezone(?, timezone('UTC', " + column + "))";
     }
 
     /** The CTEs up to {@code cells(pk, cb, bv, bits, maxn)} and {@code c(pk, cb, bv, ta)}. */
     Fragment cells() {
         String zone = request.scope().range().zoneId();
+        Object[] zoneParameter = utc() ? new Object[0] : new Object[] {zone};
         Instant start = request.scope().range().start();
         Instant end = request.scope().range().end();
         String unit = request.period().name().toLowerCase(java.util.Locale.ROOT);
@@ -58,13 +64,13 @@ public final class RetentionQuery {
         Fragment persons = request.scope().personCondition("e.person_key", project, populations, group);
         Fragment.Builder b = new Fragment.Builder().sql("WITH c AS (");
         if (request.firstTime()) {
-            b.param("SELECT pk, date_trunc('" + unit + "', " + local("ta") + ") AS cb, bv, ta FROM (SELECT e.person_key AS pk, ", zone)
+            b.param("SELECT pk, date_trunc('" + unit + "', " + local("ta") + ") AS cb, bv, ta FROM (SELECT e.person_key AS pk, ", zoneParameter)
                     .add(value).sql(" AS bv, min(e.ts) AS ta FROM resolved_events e").add(joins)
                     .param(" WHERE e.project_key = ? AND ", project.key()).add(request.cohortEvent().condition())
                     .sql(" AND ").add(persons)
                     .param(" GROUP BY ALL HAVING min(e.ts) >= ? AND min(e.ts) < ?)", start, end);
         } else {
-            b.param("SELECT e.person_key AS pk, date_trunc('" + unit + "', " + local("e.ts") + ") AS cb, ", zone).add(value)
+            b.param("SELECT e.person_key AS pk, date_trunc('" + unit + "', " + local("e.ts") + ") AS cb, ", zoneParameter).add(value)
                     .sql(" AS bv, min(e.ts) AS ta FROM resolved_events e").add(joins)
                     .param(" WHERE e.project_key = ? AND e.ts >= ? AND e.ts < ? AND ", project.key(), start, end)
                     .add(request.cohortEvent().condition()).sql(" AND ").add(persons).sql(" GROUP BY ALL");
@@ -79,7 +85,7 @@ public final class RetentionQuery {
         if (request.returnEvent().isPresent()) {
             b.sql(" AND ").add(request.returnEvent().get().condition());
         }
-        b.sql(" AND e.person_key IN (SELECT pk FROM c))");
+        b.sql(")");
         b.sql(", p AS (SELECT c.pk, c.cb, ");
         b.add(period(local("c.ta"), local("r.ts"), zone));
         b.sql(" AS n FROM c JOIN r ON r.pk = c.pk AND r.ts > c.ta)");
@@ -100,8 +106,10 @@ public final class RetentionQuery {
         long micros = request.period() == Period.DAY ? 86_400_000_000L : 604_800_000_000L;
         String difference = "(epoch_us(" + lb + ") - epoch_us(" + la + "))";
         // a wall-clock difference can be negative inside a DST overlap even though B is after A
-        return Fragment.of("(CASE WHEN " + difference + " < 0 THEN -1 ELSE " + difference + " // " + micros + " END)",
-                zone, zone, zone, zone);
+        String sql = "(CASE WHEN " + difference + " < 0 THEN -1 ELSE " + difference + " // " + micros + " END)";
+        Object[] zones = new Object[sql.split("\\?", -1).length - 1];
+        java.util.Arrays.fill(zones, zone);
+        return Fragment.of(sql, zones);
     }
 
     /** The matrix: per (cohort, breakdown value) the size and the count per period. */

@@ -2,7 +2,6 @@ package dev.roster.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.roster.Roster;
@@ -41,7 +40,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * window boundary) and random funnels and retention reports: the SQL answer must equal the plain
  * Java reference ({@link Reference}) on every case.
  */
-class ReportsMatchReferenceProperties {
+class ReportsMatchReferenceTest {
     private static final List<String> NAMES = List.of("A", "B", "C", "X");
     private static final AtomicInteger PROJECTS = new AtomicInteger();
     private static Path directory;
@@ -136,7 +135,7 @@ class ReportsMatchReferenceProperties {
         return new Reference.Spec(name, random.nextInt(4) == 0 ? random.nextInt(2) : null);
     }
 
-    @Property(tries = 40)
+    @Property(tries = 30)
     void funnelMatchesTheReference(@ForAll long seed) {
         Random random = new Random(seed);
         Instant base = Instant.parse("2024-03-01T00:00:00Z");
@@ -198,7 +197,7 @@ class ReportsMatchReferenceProperties {
         }
     }
 
-    @Property(tries = 40)
+    @Property(tries = 30)
     void retentionMatchesTheReference(@ForAll long seed) {
         Random random = new Random(seed);
         Reference.Period period = Reference.Period.values()[random.nextInt(3)];
