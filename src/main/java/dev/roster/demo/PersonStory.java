@@ -91,7 +91,7 @@ final class PersonStory {
             if (visit > 0) {
                 time += gap();
             }
-            browse(desktop, null, false, touch, source.contentAffinity);
+            browse(null, desktop, false, touch, source.contentAffinity);
             if (visit == 0 && index % 300 == 17) {
                 // A buggy client sends the string "null" as user id: stored under the anonymous id, with a warning.
                 track(time + 5_000, "null", desktop, true, "Viewed Pricing", session(time), props());
@@ -100,7 +100,7 @@ final class PersonStory {
         if (secondDevice) {
             // The same person on their phone, from a social link, not yet known to be them.
             time += gap();
-            browse(phoneDevice, null, true, new Source.Touch(Catalog.HOME, "https://t.co/m0b1le", null, null, null, null, null),
+            browse(null, phoneDevice, true, new Source.Touch(Catalog.HOME, "https://t.co/m0b1le", null, null, null, null, null),
                     source.contentAffinity);
         }
         if (index % 700 == 42) {
@@ -111,7 +111,7 @@ final class PersonStory {
             return;
         }
         time += gap();
-        browse(desktop, null, false, Source.returnTouch(random), source.contentAffinity);
+        browse(null, desktop, false, Source.returnTouch(random), source.contentAffinity);
         String user = "user-" + index;
         Catalog.Plan plan = source.plan(random);
         signUp(user, desktop, plan, false);
@@ -247,11 +247,12 @@ final class PersonStory {
         time += MINUTE;
     }
 
-    /** A marketing-site visit: a few pages, pricing views and blog reads. */
-    private void browse(String identity, String device, boolean mobile, Source.Touch touch, double contentAffinity) {
-        // identity is the user id once known, else null with the device's anonymous id.
-        String user = device == null ? null : identity;
-        String anonymous = device == null ? identity : device;
+    /**
+     * A marketing-site visit: a few pages, pricing views and blog reads, on the device with
+     * anonymous id {@code device}, under {@code user} once known (else null).
+     */
+    private void browse(String user, String device, boolean mobile, Source.Touch touch, double contentAffinity) {
+        String anonymous = device;
         String session = session(time);
         boolean reading = random.nextDouble() < contentAffinity;
         int pages = Math.min(6, 1 + geometric(0.45));
