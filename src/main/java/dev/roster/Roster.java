@@ -10,6 +10,8 @@ import dev.roster.ops.Metrics;
 import dev.roster.people.AdminMerge;
 import dev.roster.people.PeopleSearch;
 import dev.roster.people.PeopleService;
+import dev.roster.population.PopulationResolver;
+import dev.roster.population.PopulationService;
 import dev.roster.project.Projects;
 import dev.roster.store.Database;
 import dev.roster.store.DuckDbEventStore;
@@ -37,6 +39,7 @@ public final class Roster implements AutoCloseable {
     private final PeopleSearch peopleSearch;
     private final IdentityWarnings identityWarnings;
     private final AdminMerge adminMerge;
+    private final PopulationService populations;
     private WebServer server;
 
     /** How to run: where the data lives, the port, DuckDB's memory limit and the clock. */
@@ -71,6 +74,7 @@ public final class Roster implements AutoCloseable {
         this.peopleSearch = new PeopleSearch(database);
         this.identityWarnings = new IdentityWarnings(database);
         this.adminMerge = new AdminMerge(people, database, writeBuffer, config.clock());
+        this.populations = new PopulationService(database, peopleSearch, config.clock());
     }
 
     /** Opens the data directory without serving HTTP. */
@@ -132,6 +136,15 @@ public final class Roster implements AutoCloseable {
 
     public AdminMerge adminMerge() {
         return adminMerge;
+    }
+
+    public PopulationService populations() {
+        return populations;
+    }
+
+    /** How reports, people search and exports turn a population id into its members. */
+    public PopulationResolver populationResolver() {
+        return populations;
     }
 
     public Clock clock() {

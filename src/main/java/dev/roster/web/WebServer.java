@@ -1,9 +1,11 @@
 package dev.roster.web;
 
 import static io.javalin.apibuilder.ApiBuilder.before;
+import static io.javalin.apibuilder.ApiBuilder.delete;
 import static io.javalin.apibuilder.ApiBuilder.get;
 import static io.javalin.apibuilder.ApiBuilder.path;
 import static io.javalin.apibuilder.ApiBuilder.post;
+import static io.javalin.apibuilder.ApiBuilder.put;
 import static java.util.Objects.requireNonNull;
 
 import dev.roster.common.Json;
@@ -22,7 +24,8 @@ public final class WebServer implements AutoCloseable {
     private final Javalin app;
 
     /** The handlers the routing table points at. */
-    public record Handlers(Metrics metrics, Auth auth, SegmentHandler segment, PeopleHandler people) {
+    public record Handlers(Metrics metrics, Auth auth, SegmentHandler segment, PeopleHandler people,
+                           PopulationHandler populations) {
     }
 
     private WebServer(Javalin app) {
@@ -59,6 +62,16 @@ public final class WebServer implements AutoCloseable {
             get("/people/{id}/timeline", h.people()::timeline);
             post("/people/{id}/merge", h.people()::merge);
             get("/identity-warnings", h.people()::warnings);
+            get("/populations", h.populations()::list);
+            post("/populations", h.populations()::create);
+            post("/populations/preview", h.populations()::preview);
+            post("/populations/static", h.populations()::createStatic);
+            get("/populations/{id}", h.populations()::get);
+            put("/populations/{id}", h.populations()::update);
+            delete("/populations/{id}", h.populations()::delete);
+            get("/populations/{id}/people", h.populations()::people);
+            get("/populations/{id}/history", h.populations()::history);
+            get("/populations/{id}/export.csv", h.populations()::exportCsv);
         });
     }
 

@@ -2,6 +2,7 @@ package dev.roster.web;
 
 import dev.roster.Roster;
 import dev.roster.ingest.segment.SegmentFormat;
+import dev.roster.population.PopulationCsvExport;
 
 /** Builds the HTTP handlers from the application's services. */
 public final class Wiring {
@@ -14,6 +15,8 @@ public final class Wiring {
                 roster.metrics(),
                 new Auth(roster.projects()),
                 new SegmentHandler(segment, roster.ingestion(), roster.clock()),
-                new PeopleHandler(roster.people(), roster.peopleSearch(), roster.identityWarnings(), roster.adminMerge()));
+                new PeopleHandler(roster.people(), roster.peopleSearch(), roster.identityWarnings(), roster.adminMerge(),
+                        roster.populationResolver()),
+                new PopulationHandler(roster.populations(), new PopulationCsvExport(roster.database())));
     }
 }
