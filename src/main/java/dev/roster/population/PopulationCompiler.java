@@ -27,21 +27,27 @@ import java.util.Optional;
  * population as it was then (events at or after it are ignored), for the size history.
  */
 public final class PopulationCompiler {
-    private static final String EVENTS = "resolved_events";
+    private static final String RESOLVED_EVENTS = "resolved_events";
 
     private final int projectKey;
     private final Instant now;
     private final Optional<Instant> cutoff;
+    /** The events relation: {@code resolved_events}, or a pre-filtered copy of it (size history). */
+    private final String events;
+    /** A relation {@code (person_key, first_ts)} of every person's first event, if one was prepared. */
+    private final Optional<String> firstSeen;
 
-    private PopulationCompiler(int projectKey, Instant now, Optional<Instant> cutoff) {
+    private PopulationCompiler(int projectKey, Instant now, Optional<Instant> cutoff, String events, Optional<String> firstSeen) {
         this.projectKey = projectKey;
         this.now = requireNonNull(now, "now is null");
         this.cutoff = requireNonNull(cutoff, "cutoff is null");
+        this.events = requireNonNull(events, "events is null");
+        this.firstSeen = requireNonNull(firstSeen, "firstSeen is null");
     }
 
     /** The members now, against all current data. */
     public static PersonKeyQuery compile(Condition definition, int projectKey, Instant now) {
-        return new PopulationCompiler(projectKey, now, Optional.empty()).root(definition);
+        return new PopulationCompiler(projectKey, now, Optional.empty(), RESOLVED_EVENTS, Optional.empty()).root(definition);
     }
 
     /**
@@ -50,7 +56,16 @@ public final class PopulationCompiler {
      * (their history is not kept).
      */
     public static PersonKeyQuery compileAsOf(Condition definition, int projectKey, Instant asOf) {
-        PopulationCompiler compiler = new PopulationCompiler(projectKey, asOf, Optional.of(asOf));
+        return compileAsOf(definition, projectKey, asOf, RESOLVED_EVENTS, Optional.empty());
+    }
+
+    /**
+     * As {@link #compileAsOf(Condition, int, Instant)}, reading {@code events} (a code-chosen
+     * relation with the columns of {@code resolved_events}, holding at least the events the
+     * definition looks at) and, when given, {@code firstSeen} {@code (person_key, first_ts)}.
+     */
+    static PersonKeyQuery compileAsOf(Condition definition, int projectKey, Instant asOf, String events, Optional<String> firstSeen) {
+        PopulationCompiler compiler = new PopulationCompiler(projectKey, asOf, Optional.of(asOf), events, firstSeen);
         PersonKeyQuery members = compiler.root(definition);
         Fragment existed = compiler.existed();
         List<Object> parameters = new ArrayList<>(members.parameters());
@@ -206,17 +221,17 @@ public final class PopulationCompiler {
                 return new Term(false, nobody());
             }
             if (count.op() == Condition.CountOp.EQ) {
-                return new Term(false, new Fragment("SELECT DISTINCT person_key FROM " + EVENTS + " WHERE " + scope, parameters));
+                return new Term(false, new Fragment("SELECT DISTINCT person_key FROM " + events + " WHERE " + scope, parameters));
             }
             parameters.add(count.value());
-            return new Term(false, new Fragment("SELECT person_key FROM " + EVENTS + " WHERE " + scope
+            return new Term(false, new Fragment("SELECT person_key FROM " + events + " WHERE " + scope
                     + " GROUP BY person_key HAVING count(*) > ?", parameters));
         }
         if (count.op() == Condition.CountOp.GTE && count.value() == 1) {
-            return new Term(true, new Fragment("SELECT DISTINCT person_key FROM " + EVENTS + " WHERE " + scope, parameters));
+            return new Term(true, new Fragment("SELECT DISTINCT person_key FROM " + events + " WHERE " + scope, parameters));
         }
         parameters.add(count.value());
-        return new Term(true, new Fragment("SELECT person_key FROM " + EVENTS + " WHERE " + scope
+        return new Term(true, new Fragment("SELECT person_key FROM " + events + " WHERE " + scope
                 + " GROUP BY person_key HAVING count(*) " + (count.op() == Condition.CountOp.GTE ? ">=" : "=") + " ?", parameters));
     }
 
@@ -224,7 +239,7 @@ public final class PopulationCompiler {
         StringBuilder firstScope = new StringBuilder();
         List<Object> parameters = new ArrayList<>();
         eventScope(firstScope, parameters, sequence.beforeFirst(), List.of());
-        String first = "SELECT person_key, min(ts) AS first_ts FROM " + EVENTS + " WHERE " + firstScope + " GROUP BY person_key";
+        String first = "SELECT person_key, min(ts) AS first_ts FROM " + events + " WHERE " + firstScope + " GROUP BY person_key";
         Condition.Count count = sequence.count();
         if (count.op() == Condition.CountOp.GTE && count.value() == 0) {
             return new Fragment("SELECT person_key FROM (" + first + ")", parameters);
@@ -234,7 +249,7 @@ public final class PopulationCompiler {
         String join = count.matchesZero() ? "LEFT JOIN" : "JOIN";
         parameters.add(count.value());
         String op = count.op() == Condition.CountOp.GTE ? ">=" : count.op() == Condition.CountOp.LTE ? "<=" : "=";
-        return new Fragment("SELECT f.person_key FROM (" + first + ") f " + join + " (SELECT person_key, ts FROM " + EVENTS
+        return new Fragment("SELECT f.person_key FROM (" + first + ") f " + join + " (SELECT person_key, ts FROM " + events
                 + " WHERE " + eventScope + ") e ON e.person_key = f.person_key AND e.ts < f.first_ts "
                 + "GROUP BY f.person_key HAVING count(e.ts) " + op + " ?", parameters);
     }
@@ -244,17 +259,17 @@ public final class PopulationCompiler {
         List<Object> parameters = new ArrayList<>();
         eventScope(scope, parameters, first.event(), first.where());
         if (first.within().isEmpty()) {
-            return new Fragment("SELECT DISTINCT person_key FROM " + EVENTS + " WHERE " + scope, parameters);
+            return new Fragment("SELECT DISTINCT person_key FROM " + events + " WHERE " + scope, parameters);
         }
         Instant[] bounds = bounds(first.within().get());
         parameters.add(bounds[0]);
         parameters.add(bounds[1]);
-        return new Fragment("SELECT person_key FROM " + EVENTS + " WHERE " + scope
+        return new Fragment("SELECT person_key FROM " + events + " WHERE " + scope
                 + " GROUP BY person_key HAVING min(ts) >= ? AND min(ts) < ?", parameters);
     }
 
     private Term ltv(Condition.Ltv ltv) {
-        StringBuilder sql = new StringBuilder("SELECT person_key FROM " + EVENTS + " WHERE project_key = ?");
+        StringBuilder sql = new StringBuilder("SELECT person_key FROM " + events + " WHERE project_key = ?");
         List<Object> parameters = new ArrayList<>();
         parameters.add(projectKey);
         cutoff.ifPresent(at -> {
@@ -294,12 +309,43 @@ public final class PopulationCompiler {
     }
 
     private Fragment existed() {
-        return new Fragment("SELECT DISTINCT person_key FROM " + EVENTS + " WHERE project_key = ? AND ts < ?",
+        if (firstSeen.isPresent()) {
+            return new Fragment("SELECT person_key FROM " + firstSeen.get() + " WHERE first_ts < ?", List.of(cutoff.orElseThrow()));
+        }
+        return new Fragment("SELECT DISTINCT person_key FROM " + RESOLVED_EVENTS + " WHERE project_key = ? AND ts < ?",
                 List.of(projectKey, cutoff.orElseThrow()));
     }
 
     private static Fragment nobody() {
         return new Fragment("SELECT person_key FROM identities WHERE false", List.of());
+    }
+
+    /** Every event name a definition looks at. */
+    static java.util.Set<String> eventNames(Condition condition) {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        collect(condition, names);
+        return names;
+    }
+
+    private static void collect(Condition condition, java.util.Set<String> names) {
+        if (condition instanceof Condition.Group group) {
+            group.children().forEach(child -> collect(child, names));
+        } else if (condition instanceof Condition.Did did) {
+            names.add(did.event());
+        } else if (condition instanceof Condition.Sequence sequence) {
+            names.add(sequence.event());
+            names.add(sequence.beforeFirst());
+        } else if (condition instanceof Condition.FirstDid first) {
+            names.add(first.event());
+        }
+    }
+
+    /** Whether a definition has an LTV condition (which reads every revenue event). */
+    static boolean usesRevenue(Condition condition) {
+        if (condition instanceof Condition.Group group) {
+            return group.children().stream().anyMatch(PopulationCompiler::usesRevenue);
+        }
+        return condition instanceof Condition.Ltv;
     }
 
     private static List<Object> concat(List<Object> first, List<Object> second) {

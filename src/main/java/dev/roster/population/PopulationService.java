@@ -44,6 +44,8 @@ public final class PopulationService implements PopulationResolver {
     public static final int MAX_NAME_LENGTH = 200;
     public static final int MAX_HISTORY_DAYS = 366;
     public static final int MAX_STATIC_PEOPLE = 1_000_000;
+    private static final String HISTORY_EVENTS = "temp.population_history_events";
+    private static final String HISTORY_FIRST_SEEN = "temp.population_history_first_seen";
 
     private final Database database;
     private final PeopleSearch search;
@@ -291,12 +293,13 @@ public final class PopulationService implements PopulationResolver {
             Instant end = date.plusDays(1).atStartOfDay(project.timeZone()).toInstant();
             Instant asOf = end.isAfter(now) ? now : end;
             PersonKeyQuery members = definition.isPresent()
-                    ? PopulationCompiler.compileAsOf(definition.get(), project.key(), asOf)
+                    ? PopulationCompiler.compileAsOf(definition.get(), project.key(), asOf, HISTORY_EVENTS, Optional.of(HISTORY_FIRST_SEEN))
                     : staticAsOf(project, id, asOf);
             dates.add(date);
             counts.add(PopulationCompiler.count(members));
         }
-        List<Long> values = countAll(counts);
+        List<Long> values = definition.isPresent()
+                ? countWithCopies(project, definition.get(), now, counts) : countAll(counts);
         List<DayCount> result = new ArrayList<>();
         for (int i = 0; i < dates.size(); i++) {
             result.add(new DayCount(dates.get(i).toString(), values.get(i)));
@@ -315,18 +318,50 @@ public final class PopulationService implements PopulationResolver {
 
     /** Runs several count queries on one connection. */
     private List<Long> countAll(List<PersonKeyQuery> counts) {
-        return database.read(connection -> {
-            List<Long> values = new ArrayList<>();
-            for (PersonKeyQuery count : counts) {
-                try (PreparedStatement statement = connection.prepareStatement(count.sql())) {
-                    Sql.bind(statement, 1, count.parameters());
-                    try (ResultSet rows = statement.executeQuery()) {
-                        rows.next();
-                        values.add(rows.getLong(1));
-                    }
+        return database.read(connection -> runCounts(connection, counts));
+    }
+
+    private static List<Long> runCounts(Connection connection, List<PersonKeyQuery> counts) throws SQLException {
+        List<Long> values = new ArrayList<>();
+        for (PersonKeyQuery count : counts) {
+            try (PreparedStatement statement = connection.prepareStatement(count.sql())) {
+                Sql.bind(statement, 1, count.parameters());
+                try (ResultSet rows = statement.executeQuery()) {
+                    rows.next();
+                    values.add(rows.getLong(1));
                 }
             }
-            return values;
+        }
+        return values;
+    }
+
+    /**
+     * The daily counts of a dynamic population. Each day is its own as-of query, but they read a
+     * connection-local copy of only the events the definition looks at (and every person's first
+     * event), made once, instead of scanning all events once per day.
+     */
+    private List<Long> countWithCopies(Project project, Condition definition, Instant now, List<PersonKeyQuery> counts) {
+        boolean revenue = PopulationCompiler.usesRevenue(definition);
+        return database.read(connection -> {
+            try {
+                try (PreparedStatement copy = connection.prepareStatement("CREATE OR REPLACE TEMP TABLE " + HISTORY_EVENTS
+                        + " AS SELECT * FROM resolved_events WHERE project_key = ? AND ts < ? AND (name IN "
+                        + "(SELECT unnest(from_json(?, '[\"VARCHAR\"]')))" + (revenue ? " OR " + Sql.REVENUE + " IS NOT NULL" : "") + ")")) {
+                    Sql.bind(copy, 1, List.of(project.key(), now, Json.write(PopulationCompiler.eventNames(definition))));
+                    copy.execute();
+                }
+                try (PreparedStatement copy = connection.prepareStatement("CREATE OR REPLACE TEMP TABLE " + HISTORY_FIRST_SEEN
+                        + " AS SELECT person_key, min(ts) AS first_ts FROM resolved_events WHERE project_key = ? AND ts < ? GROUP BY person_key")) {
+                    Sql.bind(copy, 1, List.of(project.key(), now));
+                    copy.execute();
+                }
+                return runCounts(connection, counts);
+            } finally {
+                try (Statement drop = connection.createStatement()) {
+                    drop.execute("DROP TABLE IF EXISTS " + HISTORY_EVENTS);
+                    drop.execute("DROP TABLE IF EXISTS " + HISTORY_FIRST_SEEN);
+                }
+            }
         });
     }
 
