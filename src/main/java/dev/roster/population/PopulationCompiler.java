@@ -67,6 +67,9 @@ public final class PopulationCompiler {
     static PersonKeyQuery compileAsOf(Condition definition, int projectKey, Instant asOf, String events, Optional<String> firstSeen) {
         PopulationCompiler compiler = new PopulationCompiler(projectKey, asOf, Optional.of(asOf), events, firstSeen);
         PersonKeyQuery members = compiler.root(definition);
+        if (PopulationRules.isPositive(definition) && !readsProfile(definition)) {
+            return members; // every included set needs an event before the cutoff: members existed then
+        }
         Fragment existed = compiler.existed();
         List<Object> parameters = new ArrayList<>(members.parameters());
         parameters.addAll(existed.parameters);
@@ -148,13 +151,22 @@ public final class PopulationCompiler {
         return new Term(false, minus(combine(excluded, "INTERSECT"), included));
     }
 
+    /** {@code from} without anyone in {@code subtract}: one hash anti-join per subtracted set. */
     private static Fragment minus(Fragment from, List<Fragment> subtract) {
         if (subtract.isEmpty()) {
             return from;
         }
-        Fragment union = combine(subtract, "UNION");
-        return new Fragment("SELECT person_key FROM (" + from.sql + ") EXCEPT SELECT person_key FROM (" + union.sql + ")",
-                concat(from.parameters, union.parameters));
+        StringBuilder sql = new StringBuilder("SELECT person_key FROM (" + from.sql + ") keep WHERE ");
+        List<Object> parameters = new ArrayList<>(from.parameters);
+        for (int i = 0; i < subtract.size(); i++) {
+            if (i > 0) {
+                sql.append(" AND ");
+            }
+            sql.append("NOT EXISTS (SELECT 1 FROM (").append(subtract.get(i).sql).append(") drop_").append(i)
+                    .append(" WHERE drop_").append(i).append(".person_key = keep.person_key)");
+            parameters.addAll(subtract.get(i).parameters);
+        }
+        return new Fragment(sql.toString(), parameters);
     }
 
     private static Fragment combine(List<Fragment> fragments, String operator) {
@@ -338,6 +350,14 @@ public final class PopulationCompiler {
         } else if (condition instanceof Condition.FirstDid first) {
             names.add(first.event());
         }
+    }
+
+    /** Whether a definition has a condition on the profile or identities (which have no history). */
+    static boolean readsProfile(Condition condition) {
+        if (condition instanceof Condition.Group group) {
+            return group.children().stream().anyMatch(PopulationCompiler::readsProfile);
+        }
+        return condition instanceof Condition.PersonProperty || condition instanceof Condition.IdentityIs;
     }
 
     /** Whether a definition has an LTV condition (which reads every revenue event). */

@@ -44,6 +44,8 @@ public final class PopulationService implements PopulationResolver {
     public static final int MAX_NAME_LENGTH = 200;
     public static final int MAX_HISTORY_DAYS = 366;
     public static final int MAX_STATIC_PEOPLE = 1_000_000;
+    /** Up to this many members, a member page searches the evaluated key list instead of re-running the definition. */
+    private static final int MAX_INLINE_KEYS = 200_000;
     private static final String HISTORY_EVENTS = "temp.population_history_events";
     private static final String HISTORY_FIRST_SEEN = "temp.population_history_first_seen";
 
@@ -260,10 +262,29 @@ public final class PopulationService implements PopulationResolver {
     public record MembersPage(long count, List<PeopleSearch.Summary> people, @JsonProperty("next_cursor") String nextCursor) {
     }
 
+    /**
+     * The members are evaluated once into a list of keys (which is also the count); the page is
+     * then a people search over exactly those keys, so the definition is not evaluated again
+     * inside the search's several subqueries.
+     */
     public MembersPage people(Project project, String id, String sort, int limit, Optional<String> cursor) {
         PersonKeyQuery members = members(project, id);
-        PeopleSearch.Page page = search.search(project, Optional.empty(), sort, limit, cursor, Optional.of(members));
-        return new MembersPage(count(members), page.people(), page.nextCursor());
+        List<Long> keys = database.read(connection -> {
+            List<Long> found = new ArrayList<>();
+            try (PreparedStatement statement = connection.prepareStatement(members.sql())) {
+                Sql.bind(statement, 1, members.parameters());
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        found.add(rows.getLong(1));
+                    }
+                }
+            }
+            return found;
+        });
+        PersonKeyQuery exactly = keys.size() > MAX_INLINE_KEYS ? members
+                : new PersonKeyQuery("SELECT unnest(from_json(?, '[\"BIGINT\"]'))", List.of(Json.write(keys)));
+        PeopleSearch.Page page = search.search(project, Optional.empty(), sort, limit, cursor, Optional.of(exactly));
+        return new MembersPage(keys.size(), page.people(), page.nextCursor());
     }
 
     public record DayCount(String date, long count) {

@@ -149,6 +149,21 @@ class PopulationApiTest {
     }
 
     @Test
+    void dateWindowsAreWholeCalendarDaysAndTimestampWindowsIncludeBothEnds() {
+        assertThat(server.api("/api/populations/preview", "{\"definition\": {\"did\": \"Viewed Pricing\", "
+                + "\"within\": {\"from\": \"2024-06-29\", \"to\": \"2024-06-29\"}}}").json().get("count").asLong()).isEqualTo(1);
+        assertThat(server.api("/api/populations/preview", "{\"definition\": {\"did\": \"Viewed Pricing\", "
+                + "\"within\": {\"from\": \"2024-06-29T12:00:00Z\", \"to\": \"2024-06-29T12:00:00Z\"}}}").json().get("count").asLong())
+                .as("an instant window holds the event at that instant").isEqualTo(1);
+        assertThat(server.api("/api/populations/preview", "{\"definition\": {\"did\": \"Viewed Pricing\", "
+                + "\"within\": {\"from\": \"2024-06-28T12:00:00Z\", \"to\": \"2024-06-29T12:00:00Z\"}}}").json().get("count").asLong())
+                .as("ann at the 'to' instant, bob and cat at the 'from' instant").isEqualTo(3);
+        assertThat(server.api("/api/populations/preview", "{\"definition\": {\"did\": \"Viewed Pricing\", "
+                + "\"within\": {\"from\": \"2024-06-28T12:00:01Z\", \"to\": \"2024-06-29T11:59:59Z\"}}}").json().get("count").asLong())
+                .isZero();
+    }
+
+    @Test
     void createListGetUpdateAndDelete() {
         String id = create("Buyers", "{\"did\": \"Purchased\"}").get("id").asText();
         JsonNode list = server.get("/api/populations").json().get("populations");
