@@ -233,14 +233,17 @@ public final class PopulationCompiler {
                 return new Term(false, nobody());
             }
             if (count.op() == Condition.CountOp.EQ) {
-                return new Term(false, new Fragment("SELECT DISTINCT person_key FROM " + events + " WHERE " + scope, parameters));
+                return new Term(false, new Fragment("SELECT " + (did.negated() ? "DISTINCT " : "") + "person_key FROM " + events
+                        + " WHERE " + scope, parameters));
             }
             parameters.add(count.value());
             return new Term(false, new Fragment("SELECT person_key FROM " + events + " WHERE " + scope
                     + " GROUP BY person_key HAVING count(*) > ?", parameters));
         }
         if (count.op() == Condition.CountOp.GTE && count.value() == 1) {
-            return new Term(true, new Fragment("SELECT DISTINCT person_key FROM " + events + " WHERE " + scope, parameters));
+            // Excluded sets only feed anti-joins and set operations, which need no DISTINCT.
+            return new Term(true, new Fragment("SELECT " + (did.negated() ? "" : "DISTINCT ") + "person_key FROM " + events
+                    + " WHERE " + scope, parameters));
         }
         parameters.add(count.value());
         return new Term(true, new Fragment("SELECT person_key FROM " + events + " WHERE " + scope
