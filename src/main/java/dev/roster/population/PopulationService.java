@@ -308,19 +308,20 @@ public final class PopulationService implements PopulationResolver {
         Instant now = clock.instant();
         LocalDate today = LocalDate.ofInstant(now, project.timeZone());
         List<LocalDate> dates = new ArrayList<>();
-        List<PersonKeyQuery> counts = new ArrayList<>();
+        List<Instant> cutoffs = new ArrayList<>();
         for (int i = days - 1; i >= 0; i--) {
             LocalDate date = today.minusDays(i);
             Instant end = date.plusDays(1).atStartOfDay(project.timeZone()).toInstant();
-            Instant asOf = end.isAfter(now) ? now : end;
-            PersonKeyQuery members = definition.isPresent()
-                    ? PopulationCompiler.compileAsOf(definition.get(), project.key(), asOf, HISTORY_EVENTS, Optional.of(HISTORY_FIRST_SEEN))
-                    : staticAsOf(project, id, asOf);
             dates.add(date);
-            counts.add(PopulationCompiler.count(members));
+            cutoffs.add(end.isAfter(now) ? now : end);
         }
-        List<Long> values = definition.isPresent()
-                ? countWithCopies(project, definition.get(), now, counts) : countAll(counts);
+        List<Long> values;
+        if (definition.isPresent()) {
+            values = countWithCopies(project, definition.get(), now,
+                    HistoryCompiler.counts(definition.get(), project.key(), cutoffs, HISTORY_EVENTS, HISTORY_FIRST_SEEN), days);
+        } else {
+            values = countAll(cutoffs.stream().map(asOf -> PopulationCompiler.count(staticAsOf(project, id, asOf))).toList());
+        }
         List<DayCount> result = new ArrayList<>();
         for (int i = 0; i < dates.size(); i++) {
             result.add(new DayCount(dates.get(i).toString(), values.get(i)));
@@ -357,11 +358,11 @@ public final class PopulationService implements PopulationResolver {
     }
 
     /**
-     * The daily counts of a dynamic population. Each day is its own as-of query, but they read a
+     * The daily counts of a dynamic population in one query ({@link HistoryCompiler}) over a
      * connection-local copy of only the events the definition looks at (and every person's first
-     * event), made once, instead of scanning all events once per day.
+     * event), made once.
      */
-    private List<Long> countWithCopies(Project project, Condition definition, Instant now, List<PersonKeyQuery> counts) {
+    private List<Long> countWithCopies(Project project, Condition definition, Instant now, PersonKeyQuery counts, int days) {
         boolean revenue = PopulationCompiler.usesRevenue(definition);
         return database.read(connection -> {
             try {
@@ -376,7 +377,17 @@ public final class PopulationService implements PopulationResolver {
                     Sql.bind(copy, 1, List.of(project.key(), now));
                     copy.execute();
                 }
-                return runCounts(connection, counts);
+                Long[] values = new Long[days];
+                java.util.Arrays.fill(values, 0L);
+                try (PreparedStatement statement = connection.prepareStatement(counts.sql())) {
+                    Sql.bind(statement, 1, counts.parameters());
+                    try (ResultSet rows = statement.executeQuery()) {
+                        while (rows.next()) {
+                            values[rows.getInt(1)] = rows.getLong(2);
+                        }
+                    }
+                }
+                return List.of(values);
             } finally {
                 try (Statement drop = connection.createStatement()) {
                     drop.execute("DROP TABLE IF EXISTS " + HISTORY_EVENTS);

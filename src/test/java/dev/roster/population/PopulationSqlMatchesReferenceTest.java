@@ -86,10 +86,46 @@ class PopulationSqlMatchesReferenceTest {
                     .as("seed %d, condition %s", seed, condition).isEqualTo(expected);
         }
         Instant asOf = random.nextBoolean() ? EDGES[random.nextInt(EDGES.length)] : NOW.minus(Duration.ofHours(random.nextInt(24 * 40)));
+        List<Instant> cutoffs = new ArrayList<>(List.of(asOf, EDGES[random.nextInt(EDGES.length)]));
+        if (!history.events().isEmpty()) {
+            // right on an event: that event must not count yet
+            cutoffs.add(history.events().get(random.nextInt(history.events().size())).ts());
+        }
+        checkHistory(seed, project, history, conditions, cutoffs);
         ReferencePopulation past = new ReferencePopulation(history, asOf, Optional.of(asOf));
         for (Condition condition : conditions.subList(0, 8)) {
             assertThat(sqlMembers(project, PopulationCompiler.compileAsOf(condition, project.key(), asOf), history))
                     .as("seed %d, as of %s, condition %s", seed, asOf, condition).isEqualTo(past.members(condition));
+        }
+    }
+
+    /** The one-query size history selects, for each instant, the people the reference selects as of it. */
+    private static void checkHistory(long seed, Project project, ReferencePopulation.History history, List<Condition> conditions,
+                                     List<Instant> cutoffs) {
+        String firstSeen = "(SELECT person_key, min(ts) AS first_ts FROM resolved_events WHERE project_key = " + project.key()
+                + " GROUP BY person_key)";
+        for (Condition condition : conditions) {
+            PersonKeyQuery query = HistoryCompiler.members(condition, project.key(), cutoffs, "resolved_events", firstSeen);
+            Map<Integer, Set<Long>> keysByDay = server.roster().database().read(connection -> {
+                Map<Integer, Set<Long>> result = new HashMap<>();
+                try (PreparedStatement statement = connection.prepareStatement(query.sql())) {
+                    Sql.bind(statement, 1, query.parameters());
+                    try (ResultSet rows = statement.executeQuery()) {
+                        while (rows.next()) {
+                            result.computeIfAbsent(rows.getInt(1), k -> new TreeSet<>()).add(rows.getLong(2));
+                        }
+                    }
+                }
+                return result;
+            });
+            for (int d = 0; d < cutoffs.size(); d++) {
+                Set<Long> keys = keysByDay.getOrDefault(d, Set.of());
+                PersonKeyQuery exactly = new PersonKeyQuery("SELECT unnest(from_json(?, '[\"BIGINT\"]'))",
+                        List.of(dev.roster.common.Json.write(keys)));
+                ReferencePopulation past = new ReferencePopulation(history, cutoffs.get(d), Optional.of(cutoffs.get(d)));
+                assertThat(sqlMembers(project, exactly, history)).as("seed %d, history as of %s, condition %s", seed, cutoffs.get(d), condition)
+                        .isEqualTo(past.members(condition));
+            }
         }
     }
 
