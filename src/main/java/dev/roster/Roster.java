@@ -11,7 +11,7 @@ import dev.roster.people.AdminMerge;
 import dev.roster.people.PeopleSearch;
 import dev.roster.people.PeopleService;
 import dev.roster.population.PopulationResolver;
-import dev.roster.population.UnavailablePopulations;
+import dev.roster.population.PopulationService;
 import dev.roster.project.Projects;
 import dev.roster.report.Reports;
 import dev.roster.report.revenue.RevenueReport;
@@ -45,6 +45,7 @@ public final class Roster implements AutoCloseable {
     private final Reports reports;
     private final RevenueSettings revenueSettings;
     private final RevenueReport revenueReport;
+    private final PopulationService populations;
     private WebServer server;
 
     /** How to run: where the data lives, the port, DuckDB's memory limit and the clock. */
@@ -79,7 +80,7 @@ public final class Roster implements AutoCloseable {
         this.peopleSearch = new PeopleSearch(database);
         this.identityWarnings = new IdentityWarnings(database);
         this.adminMerge = new AdminMerge(people, database, writeBuffer, config.clock());
-        PopulationResolver populations = new UnavailablePopulations();
+        this.populations = new PopulationService(database, peopleSearch, config.clock());
         this.reports = new Reports(database, populations, config.clock());
         this.revenueSettings = new RevenueSettings(database);
         this.revenueReport = new RevenueReport(database, revenueSettings, populations, config.clock());
@@ -156,6 +157,15 @@ public final class Roster implements AutoCloseable {
 
     public RevenueReport revenueReport() {
         return revenueReport;
+    }
+
+    public PopulationService populations() {
+        return populations;
+    }
+
+    /** How reports, people search and exports turn a population id into its members. */
+    public PopulationResolver populationResolver() {
+        return populations;
     }
 
     public Clock clock() {

@@ -18,7 +18,8 @@ import java.util.List;
 final class Migrations {
     private static final List<String> MIGRATIONS = List.of(
             "V1__init.sql",
-            "V2__groups.sql");
+            "V2__groups.sql",
+            "V5__populations.sql");
 
     void apply(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement()) {

@@ -11,6 +11,7 @@ import dev.roster.people.AdminMerge;
 import dev.roster.people.PeopleSearch;
 import dev.roster.people.PeopleService;
 import dev.roster.people.PersonRef;
+import dev.roster.population.PopulationResolver;
 import dev.roster.project.Project;
 import io.javalin.http.Context;
 import java.util.Optional;
@@ -21,12 +22,15 @@ final class PeopleHandler {
     private final PeopleSearch search;
     private final IdentityWarnings warnings;
     private final AdminMerge merge;
+    private final PopulationResolver populations;
 
-    PeopleHandler(PeopleService people, PeopleSearch search, IdentityWarnings warnings, AdminMerge merge) {
+    PeopleHandler(PeopleService people, PeopleSearch search, IdentityWarnings warnings, AdminMerge merge,
+                  PopulationResolver populations) {
         this.people = requireNonNull(people, "people is null");
         this.search = requireNonNull(search, "search is null");
         this.warnings = requireNonNull(warnings, "warnings is null");
         this.merge = requireNonNull(merge, "merge is null");
+        this.populations = requireNonNull(populations, "populations is null");
     }
 
     /** {@code GET /api/people?identity=} or a search. */
@@ -41,7 +45,9 @@ final class PeopleHandler {
         }
         ctx.json(search.search(project, Optional.ofNullable(ctx.queryParam("q")),
                 Optional.ofNullable(ctx.queryParam("sort")).orElse("last_seen"),
-                intParam(ctx, "limit", 50), Optional.ofNullable(ctx.queryParam("cursor")), Optional.empty()));
+                intParam(ctx, "limit", 50), Optional.ofNullable(ctx.queryParam("cursor")),
+                Optional.ofNullable(ctx.queryParam("population")).filter(id -> !id.isBlank())
+                        .map(id -> populations.members(project, id))));
     }
 
     void get(Context ctx) {

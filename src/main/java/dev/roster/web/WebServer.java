@@ -1,6 +1,7 @@
 package dev.roster.web;
 
 import static io.javalin.apibuilder.ApiBuilder.before;
+import static io.javalin.apibuilder.ApiBuilder.delete;
 import static io.javalin.apibuilder.ApiBuilder.get;
 import static io.javalin.apibuilder.ApiBuilder.path;
 import static io.javalin.apibuilder.ApiBuilder.post;
@@ -33,7 +34,8 @@ public final class WebServer implements AutoCloseable {
                            TrackerHandler tracker,
                            ReportsHandler reports,
                            RevenueHandler revenue,
-                           GroupsHandler groups) {
+                           GroupsHandler groups,
+                           PopulationHandler populations) {
     }
 
     /** Ingestion endpoints of the other wire formats; like /v1/*, open to any origin. */
@@ -121,6 +123,16 @@ public final class WebServer implements AutoCloseable {
             put("/settings/revenue", h.revenue()::putSettings);
             post("/reports/revenue", h.revenue()::report);
             get("/groups/{type}/{key}", h.groups()::get);
+            get("/populations", h.populations()::list);
+            post("/populations", h.populations()::create);
+            post("/populations/preview", h.populations()::preview);
+            post("/populations/static", h.populations()::createStatic);
+            get("/populations/{id}", h.populations()::get);
+            put("/populations/{id}", h.populations()::update);
+            delete("/populations/{id}", h.populations()::delete);
+            get("/populations/{id}/people", h.populations()::people);
+            get("/populations/{id}/history", h.populations()::history);
+            get("/populations/{id}/export.csv", h.populations()::exportCsv);
         });
     }
 

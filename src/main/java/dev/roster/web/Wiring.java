@@ -6,6 +6,7 @@ import dev.roster.ingest.mixpanel.MixpanelFormat;
 import dev.roster.ingest.posthog.PosthogFormat;
 import dev.roster.ingest.segment.SegmentFormat;
 import dev.roster.store.DuckDbGroupStore;
+import dev.roster.population.PopulationCsvExport;
 
 /** Builds the HTTP handlers from the application's services. */
 public final class Wiring {
@@ -19,7 +20,8 @@ public final class Wiring {
                 roster.metrics(),
                 new Auth(roster.projects()),
                 new SegmentHandler(segment, roster.ingestion(), roster.clock()),
-                new PeopleHandler(roster.people(), roster.peopleSearch(), roster.identityWarnings(), roster.adminMerge()),
+                new PeopleHandler(roster.people(), roster.peopleSearch(), roster.identityWarnings(), roster.adminMerge(),
+                        roster.populationResolver()),
                 new KissmetricsHandler(new KissmetricsFormat(at -> roster.metrics().clampedTimestamps.inc()),
                         roster.ingestion(), roster.metrics(), roster.clock()),
                 new PosthogHandler(new PosthogFormat(at -> roster.metrics().clampedTimestamps.inc()),
@@ -29,6 +31,7 @@ public final class Wiring {
                 new TrackerHandler(),
                 new ReportsHandler(roster.reports()),
                 new RevenueHandler(roster.revenueSettings(), roster.revenueReport()),
-                new GroupsHandler(groups));
+                new GroupsHandler(groups),
+                new PopulationHandler(roster.populations(), new PopulationCsvExport(roster.database())));
     }
 }

@@ -1,0 +1,505 @@
+package dev.roster.population;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.roster.common.ErrorCode;
+import dev.roster.common.Json;
+import dev.roster.common.RosterException;
+import dev.roster.people.PeopleSearch;
+import dev.roster.project.Project;
+import dev.roster.store.Database;
+import dev.roster.store.PersonKeyQuery;
+import dev.roster.store.Sql;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * Saved populations: CRUD, counts, members, size over time, and the {@link PopulationResolver}
+ * that reports, people search and exports use. Dynamic populations are compiled to SQL on every
+ * use with the injected clock, so they are always current; static ones follow merges.
+ *
+ * <p>Thread safety: stateless apart from the database, whose writer connection it locks for writes.
+ */
+public final class PopulationService implements PopulationResolver {
+    public static final int MAX_NAME_LENGTH = 200;
+    public static final int MAX_HISTORY_DAYS = 366;
+    public static final int MAX_STATIC_PEOPLE = 1_000_000;
+    /** Up to this many members, a member page searches the evaluated key list instead of re-running the definition. */
+    private static final int MAX_INLINE_KEYS = 200_000;
+    private static final String HISTORY_EVENTS = "temp.population_history_events";
+    private static final String HISTORY_FIRST_SEEN = "temp.population_history_first_seen";
+
+    private final Database database;
+    private final PeopleSearch search;
+    private final Clock clock;
+
+    public PopulationService(Database database, PeopleSearch search, Clock clock) {
+        this.database = requireNonNull(database, "database is null");
+        this.search = requireNonNull(search, "search is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    // ---- PopulationResolver ----
+
+    @Override
+    public PersonKeyQuery members(Project project, String populationId) {
+        return members(project, require(project, populationId));
+    }
+
+    @Override
+    public String name(Project project, String populationId) {
+        return require(project, populationId).name();
+    }
+
+    // ---- definitions and counts ----
+
+    /** Parses and validates a definition (400 with the offending path). */
+    public Condition parse(Project project, JsonNode definition) {
+        return DefinitionParser.parse(definition, project.timeZone());
+    }
+
+    /** The member count of an unsaved definition. */
+    public long preview(Project project, JsonNode definition) {
+        return count(PopulationCompiler.compile(parse(project, definition), project.key(), clock.instant()));
+    }
+
+    public long count(Project project, Population population) {
+        return count(members(project, population));
+    }
+
+    public long count(PersonKeyQuery members) {
+        PersonKeyQuery count = PopulationCompiler.count(members);
+        return database.read(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(count.sql())) {
+                Sql.bind(statement, 1, count.parameters());
+                try (ResultSet rows = statement.executeQuery()) {
+                    rows.next();
+                    return rows.getLong(1);
+                }
+            }
+        });
+    }
+
+    PersonKeyQuery members(Project project, Population population) {
+        if (population.isStatic()) {
+            return staticMembers(project, population.id());
+        }
+        return PopulationCompiler.compile(parse(project, population.definition()), project.key(), clock.instant());
+    }
+
+    private static PersonKeyQuery staticMembers(Project project, String id) {
+        return new PersonKeyQuery("SELECT DISTINCT coalesce(m.to_key, s.person_key) AS person_key FROM population_members s "
+                + "LEFT JOIN person_merges m ON m.project_key = s.project_key AND m.from_key = s.person_key "
+                + "WHERE s.project_key = ? AND s.population_id = ? "
+                + "AND coalesce(m.to_key, s.person_key) IN (SELECT person_key FROM identities WHERE project_key = ?)",
+                List.of(project.key(), id, project.key()));
+    }
+
+    // ---- CRUD ----
+
+    public Population create(Project project, String name, JsonNode definition) {
+        String checkedName = checkName(project, name, Optional.empty());
+        parse(project, definition);
+        String id = newId();
+        Instant now = clock.instant();
+        write(connection -> {
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO populations VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                Sql.bind(insert, 1, List.of(project.key(), id, checkedName, Population.DYNAMIC, Json.write(definition), now, now));
+                insert.execute();
+            }
+            return null;
+        });
+        Population population = require(project, id);
+        return population.withCount(count(project, population));
+    }
+
+    /** "Save report people as a population": a fixed list of person ids (merged-away ids follow their survivor). */
+    public Population createStatic(Project project, String name, List<String> personIds) {
+        String checkedName = checkName(project, name, Optional.empty());
+        Set<Long> keys = resolvePersons(project, personIds);
+        String id = newId();
+        Instant now = clock.instant();
+        write(connection -> {
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO populations VALUES (?, ?, ?, ?, NULL, ?, ?)")) {
+                Sql.bind(insert, 1, List.of(project.key(), id, checkedName, Population.STATIC, now, now));
+                insert.execute();
+            }
+            try (DuckDBAppender appender = ((DuckDBConnection) connection).createAppender("population_members")) {
+                for (long key : keys) {
+                    appender.beginRow().append(project.key()).append(id).append(key).endRow();
+                }
+            }
+            return null;
+        });
+        Population population = require(project, id);
+        return population.withCount(count(project, population));
+    }
+
+    public List<Population> list(Project project, boolean withCounts) {
+        List<Population> populations = database.read(connection -> {
+            List<Population> found = new ArrayList<>();
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "SELECT id, name, kind, definition, created_at, updated_at FROM populations WHERE project_key = ? ORDER BY name, id")) {
+                statement.setInt(1, project.key());
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        found.add(population(rows));
+                    }
+                }
+            }
+            return found;
+        });
+        if (!withCounts) {
+            return populations;
+        }
+        return populations.stream().map(p -> p.withCount(count(project, p))).toList();
+    }
+
+    public Optional<Population> find(Project project, String id) {
+        return database.read(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "SELECT id, name, kind, definition, created_at, updated_at FROM populations WHERE project_key = ? AND id = ?")) {
+                statement.setInt(1, project.key());
+                statement.setString(2, id);
+                try (ResultSet rows = statement.executeQuery()) {
+                    return rows.next() ? Optional.of(population(rows)) : Optional.<Population>empty();
+                }
+            }
+        });
+    }
+
+    public Population require(Project project, String id) {
+        return find(project, id).orElseThrow(() ->
+                new RosterException(ErrorCode.NOT_FOUND, "no population with id '" + id + "'"));
+    }
+
+    /** Renames and/or redefines; a static population takes a new people list instead of a definition. */
+    public Population update(Project project, String id, Optional<String> name, Optional<JsonNode> definition,
+                             Optional<List<String>> people) {
+        Population existing = require(project, id);
+        String newName = name.isPresent() ? checkName(project, name.get(), Optional.of(id)) : existing.name();
+        if (existing.isStatic() && definition.isPresent()) {
+            throw new RosterException(ErrorCode.INVALID_REQUEST, "population '" + id + "' is a static list of people; "
+                    + "send \"people\" to replace it, or create a new population with a definition");
+        }
+        if (!existing.isStatic() && people.isPresent()) {
+            throw new RosterException(ErrorCode.INVALID_REQUEST, "population '" + id + "' is defined by conditions; "
+                    + "send \"definition\" to change it");
+        }
+        definition.ifPresent(d -> parse(project, d));
+        Optional<Set<Long>> keys = people.map(ids -> resolvePersons(project, ids));
+        Instant now = clock.instant();
+        write(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "UPDATE populations SET name = ?, definition = ?, updated_at = ? WHERE project_key = ? AND id = ?")) {
+                Sql.bind(statement, 1, java.util.Arrays.asList(newName,
+                        definition.map(Json::write).orElse(existing.definition() == null ? null : Json.write(existing.definition())),
+                        now, project.key(), id));
+                statement.execute();
+            }
+            if (keys.isPresent()) {
+                deleteMembers(connection, project, id);
+                try (DuckDBAppender appender = ((DuckDBConnection) connection).createAppender("population_members")) {
+                    for (long key : keys.get()) {
+                        appender.beginRow().append(project.key()).append(id).append(key).endRow();
+                    }
+                }
+            }
+            return null;
+        });
+        Population population = require(project, id);
+        return population.withCount(count(project, population));
+    }
+
+    public void delete(Project project, String id) {
+        require(project, id);
+        write(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "DELETE FROM populations WHERE project_key = ? AND id = ?")) {
+                statement.setInt(1, project.key());
+                statement.setString(2, id);
+                statement.execute();
+            }
+            deleteMembers(connection, project, id);
+            return null;
+        });
+    }
+
+    private static void deleteMembers(Connection connection, Project project, String id) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "DELETE FROM population_members WHERE project_key = ? AND population_id = ?")) {
+            statement.setInt(1, project.key());
+            statement.setString(2, id);
+            statement.execute();
+        }
+    }
+
+    // ---- members and history ----
+
+    /** A page of members with the person summary, plus the total. */
+    public record MembersPage(long count, List<PeopleSearch.Summary> people, @JsonProperty("next_cursor") String nextCursor) {
+    }
+
+    /**
+     * The members are evaluated once into a list of keys (which is also the count); the page is
+     * then a people search over exactly those keys, so the definition is not evaluated again
+     * inside the search's several subqueries.
+     */
+    public MembersPage people(Project project, String id, String sort, int limit, Optional<String> cursor) {
+        PersonKeyQuery members = members(project, id);
+        List<Long> keys = database.read(connection -> {
+            List<Long> found = new ArrayList<>();
+            try (PreparedStatement statement = connection.prepareStatement(members.sql())) {
+                Sql.bind(statement, 1, members.parameters());
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        found.add(rows.getLong(1));
+                    }
+                }
+            }
+            return found;
+        });
+        PersonKeyQuery exactly = keys.size() > MAX_INLINE_KEYS ? members
+                : new PersonKeyQuery("SELECT unnest(from_json(?, '[\"BIGINT\"]'))", List.of(Json.write(keys)));
+        PeopleSearch.Page page = search.search(project, Optional.empty(), sort, limit, cursor, Optional.of(exactly));
+        return new MembersPage(keys.size(), page.people(), page.nextCursor());
+    }
+
+    public record DayCount(String date, long count) {
+    }
+
+    public record History(List<DayCount> days) {
+    }
+
+    /**
+     * Daily size for the last {@code days} days of the project's calendar, today included:
+     * membership as of the end of each day (or now, for today), recomputed from the events up to
+     * then. Profile and identity conditions use current values.
+     */
+    public History history(Project project, String id, int days) {
+        if (days < 1 || days > MAX_HISTORY_DAYS) {
+            throw new RosterException(ErrorCode.INVALID_REQUEST, "days must be between 1 and " + MAX_HISTORY_DAYS);
+        }
+        Population population = require(project, id);
+        Optional<Condition> definition = population.isStatic()
+                ? Optional.empty() : Optional.of(parse(project, population.definition()));
+        Instant now = clock.instant();
+        LocalDate today = LocalDate.ofInstant(now, project.timeZone());
+        List<LocalDate> dates = new ArrayList<>();
+        List<Instant> cutoffs = new ArrayList<>();
+        for (int i = days - 1; i >= 0; i--) {
+            LocalDate date = today.minusDays(i);
+            Instant end = date.plusDays(1).atStartOfDay(project.timeZone()).toInstant();
+            dates.add(date);
+            cutoffs.add(end.isAfter(now) ? now : end);
+        }
+        List<Long> values;
+        if (definition.isPresent()) {
+            values = countWithCopies(project, definition.get(), now,
+                    HistoryCompiler.counts(definition.get(), project.key(), cutoffs, HISTORY_EVENTS, HISTORY_FIRST_SEEN), days);
+        } else {
+            values = countAll(cutoffs.stream().map(asOf -> PopulationCompiler.count(staticAsOf(project, id, asOf))).toList());
+        }
+        List<DayCount> result = new ArrayList<>();
+        for (int i = 0; i < dates.size(); i++) {
+            result.add(new DayCount(dates.get(i).toString(), values.get(i)));
+        }
+        return new History(result);
+    }
+
+    private static PersonKeyQuery staticAsOf(Project project, String id, Instant asOf) {
+        PersonKeyQuery members = staticMembers(project, id);
+        List<Object> parameters = new ArrayList<>(members.parameters());
+        parameters.add(project.key());
+        parameters.add(asOf);
+        return new PersonKeyQuery("SELECT person_key FROM (" + members.sql() + ") INTERSECT "
+                + "SELECT DISTINCT person_key FROM resolved_events WHERE project_key = ? AND ts < ?", parameters);
+    }
+
+    /** Runs several count queries on one connection. */
+    private List<Long> countAll(List<PersonKeyQuery> counts) {
+        return database.read(connection -> runCounts(connection, counts));
+    }
+
+    private static List<Long> runCounts(Connection connection, List<PersonKeyQuery> counts) throws SQLException {
+        List<Long> values = new ArrayList<>();
+        for (PersonKeyQuery count : counts) {
+            try (PreparedStatement statement = connection.prepareStatement(count.sql())) {
+                Sql.bind(statement, 1, count.parameters());
+                try (ResultSet rows = statement.executeQuery()) {
+                    rows.next();
+                    values.add(rows.getLong(1));
+                }
+            }
+        }
+        return values;
+    }
+
+    /**
+     * The daily counts of a dynamic population in one query ({@link HistoryCompiler}) over a
+     * connection-local copy of only the events the definition looks at (and every person's first
+     * event), made once.
+     */
+    private List<Long> countWithCopies(Project project, Condition definition, Instant now, PersonKeyQuery counts, int days) {
+        boolean revenue = PopulationCompiler.usesRevenue(definition);
+        return database.read(connection -> {
+            try {
+                try (PreparedStatement copy = connection.prepareStatement("CREATE OR REPLACE TEMP TABLE " + HISTORY_EVENTS
+                        + " AS SELECT * FROM resolved_events WHERE project_key = ? AND ts < ? AND (name IN "
+                        + "(SELECT unnest(from_json(?, '[\"VARCHAR\"]')))" + (revenue ? " OR " + Sql.REVENUE + " IS NOT NULL" : "") + ")")) {
+                    Sql.bind(copy, 1, List.of(project.key(), now, Json.write(PopulationCompiler.eventNames(definition))));
+                    copy.execute();
+                }
+                try (PreparedStatement copy = connection.prepareStatement("CREATE OR REPLACE TEMP TABLE " + HISTORY_FIRST_SEEN
+                        + " AS SELECT person_key, min(ts) AS first_ts FROM resolved_events WHERE project_key = ? AND ts < ? GROUP BY person_key")) {
+                    Sql.bind(copy, 1, List.of(project.key(), now));
+                    copy.execute();
+                }
+                Long[] values = new Long[days];
+                java.util.Arrays.fill(values, 0L);
+                try (PreparedStatement statement = connection.prepareStatement(counts.sql())) {
+                    Sql.bind(statement, 1, counts.parameters());
+                    try (ResultSet rows = statement.executeQuery()) {
+                        while (rows.next()) {
+                            values[rows.getInt(1)] = rows.getLong(2);
+                        }
+                    }
+                }
+                return List.of(values);
+            } finally {
+                try (Statement drop = connection.createStatement()) {
+                    drop.execute("DROP TABLE IF EXISTS " + HISTORY_EVENTS);
+                    drop.execute("DROP TABLE IF EXISTS " + HISTORY_FIRST_SEEN);
+                }
+            }
+        });
+    }
+
+    // ---- helpers ----
+
+    private Set<Long> resolvePersons(Project project, List<String> personIds) {
+        if (personIds.size() > MAX_STATIC_PEOPLE) {
+            throw new RosterException(ErrorCode.INVALID_REQUEST, "a static population may hold at most " + MAX_STATIC_PEOPLE + " people");
+        }
+        Map<String, Long> found = database.read(connection -> {
+            Map<String, Long> keys = new LinkedHashMap<>();
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "SELECT p.person_id, coalesce(m.to_key, p.person_key) FROM persons p "
+                            + "LEFT JOIN person_merges m ON m.project_key = p.project_key AND m.from_key = p.person_key "
+                            + "WHERE p.project_key = ? AND p.person_id IN (SELECT unnest(from_json(?, '[\"VARCHAR\"]')))")) {
+                statement.setInt(1, project.key());
+                statement.setString(2, Json.write(personIds));
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        keys.put(rows.getString(1), rows.getLong(2));
+                    }
+                }
+            }
+            return keys;
+        });
+        Set<Long> keys = new LinkedHashSet<>();
+        for (int i = 0; i < personIds.size(); i++) {
+            Long key = found.get(personIds.get(i));
+            if (key == null) {
+                throw RosterException.at(ErrorCode.INVALID_REQUEST, "$.people[" + i + "]",
+                        "no person with id '" + personIds.get(i) + "' in this project");
+            }
+            keys.add(key);
+        }
+        return keys;
+    }
+
+    private String checkName(Project project, String name, Optional<String> self) {
+        String trimmed = name == null ? "" : name.trim();
+        if (trimmed.isEmpty() || trimmed.length() > MAX_NAME_LENGTH) {
+            throw RosterException.at(ErrorCode.INVALID_REQUEST, "$.name", "a population needs a name of 1 to " + MAX_NAME_LENGTH + " characters");
+        }
+        boolean taken = database.read(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "SELECT count(*) FROM populations WHERE project_key = ? AND name = ? AND id <> ?")) {
+                Sql.bind(statement, 1, List.of(project.key(), trimmed, self.orElse("")));
+                try (ResultSet rows = statement.executeQuery()) {
+                    rows.next();
+                    return rows.getLong(1) > 0;
+                }
+            }
+        });
+        if (taken) {
+            throw new RosterException(ErrorCode.CONFLICT, "a population named '" + trimmed + "' already exists");
+        }
+        return trimmed;
+    }
+
+    private static String newId() {
+        return "pop_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    }
+
+    private static Population population(ResultSet rows) throws SQLException {
+        String definition = rows.getString(4);
+        return new Population(rows.getString(1), rows.getString(2), rows.getString(3),
+                definition == null ? null : Json.parse(definition), null,
+                iso(Sql.instant(rows, 5)), iso(Sql.instant(rows, 6)));
+    }
+
+    private static String iso(Instant instant) {
+        return instant == null ? null : instant.toString();
+    }
+
+    /** Runs {@code work} in one transaction on the writer connection. */
+    private <T> T write(Database.SqlFunction<Connection, T> work) {
+        Connection connection = database.writer();
+        synchronized (connection) {
+            try {
+                connection.setAutoCommit(false);
+                try (Statement begin = connection.createStatement()) {
+                    begin.execute("SELECT 1");
+                }
+                T result = work.apply(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    connection.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                if (e instanceof RosterException roster) {
+                    throw roster;
+                }
+                throw new IllegalStateException("population write failed: " + e.getMessage(), e);
+            } finally {
+                try {
+                    connection.setAutoCommit(true);
+                } catch (SQLException ignored) {
+                    // the next write sets it again
+                }
+            }
+        }
+    }
+
+    static LocalDateTime utc(Instant instant) {
+        return LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+}
