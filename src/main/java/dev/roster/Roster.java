@@ -14,6 +14,14 @@ import dev.roster.project.Projects;
 import dev.roster.store.Database;
 import dev.roster.store.DuckDbEventStore;
 import dev.roster.web.Wiring;
+import dev.roster.population.PopulationResolver;
+import dev.roster.population.UnknownPopulations;
+import dev.roster.privacy.PrivacyRequests;
+import dev.roster.transfer.Backup;
+import dev.roster.transfer.export.EventsExport;
+import dev.roster.transfer.export.PeopleExport;
+import dev.roster.transfer.importing.ImportJobs;
+import dev.roster.transfer.importing.Importer;
 import dev.roster.web.WebServer;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -37,6 +45,12 @@ public final class Roster implements AutoCloseable {
     private final PeopleSearch peopleSearch;
     private final IdentityWarnings identityWarnings;
     private final AdminMerge adminMerge;
+    private final PopulationResolver populationResolver;
+    private final ImportJobs importJobs;
+    private final PeopleExport peopleExport;
+    private final EventsExport eventsExport;
+    private final PrivacyRequests privacy;
+    private final Backup backup;
     private WebServer server;
 
     /** How to run: where the data lives, the port, DuckDB's memory limit and the clock. */
@@ -71,6 +85,12 @@ public final class Roster implements AutoCloseable {
         this.peopleSearch = new PeopleSearch(database);
         this.identityWarnings = new IdentityWarnings(database);
         this.adminMerge = new AdminMerge(people, database, writeBuffer, config.clock());
+        this.populationResolver = new UnknownPopulations();
+        this.importJobs = new ImportJobs(new Importer(writeBuffer, metrics, config.clock()), database, config.clock());
+        this.peopleExport = new PeopleExport(database, populationResolver);
+        this.eventsExport = new EventsExport(database);
+        this.privacy = new PrivacyRequests(people, database, writeBuffer, config.clock());
+        this.backup = new Backup(database, writeBuffer);
     }
 
     /** Opens the data directory without serving HTTP. */
@@ -134,6 +154,30 @@ public final class Roster implements AutoCloseable {
         return adminMerge;
     }
 
+    public PopulationResolver populationResolver() {
+        return populationResolver;
+    }
+
+    public ImportJobs importJobs() {
+        return importJobs;
+    }
+
+    public PeopleExport peopleExport() {
+        return peopleExport;
+    }
+
+    public EventsExport eventsExport() {
+        return eventsExport;
+    }
+
+    public PrivacyRequests privacy() {
+        return privacy;
+    }
+
+    public Backup backup() {
+        return backup;
+    }
+
     public Clock clock() {
         return config.clock();
     }
@@ -149,6 +193,7 @@ public final class Roster implements AutoCloseable {
         if (server != null) {
             server.close();
         }
+        importJobs.close();
         writeBuffer.close();
         try {
             database.checkpoint();

@@ -17,7 +17,8 @@ import java.util.List;
  */
 final class Migrations {
     private static final List<String> MIGRATIONS = List.of(
-            "V1__init.sql");
+            "V1__init.sql",
+            "V4__transfer_privacy.sql");
 
     void apply(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement()) {

@@ -1,6 +1,7 @@
 package dev.roster.web;
 
 import static io.javalin.apibuilder.ApiBuilder.before;
+import static io.javalin.apibuilder.ApiBuilder.delete;
 import static io.javalin.apibuilder.ApiBuilder.get;
 import static io.javalin.apibuilder.ApiBuilder.path;
 import static io.javalin.apibuilder.ApiBuilder.post;
@@ -22,7 +23,8 @@ public final class WebServer implements AutoCloseable {
     private final Javalin app;
 
     /** The handlers the routing table points at. */
-    public record Handlers(Metrics metrics, Auth auth, SegmentHandler segment, PeopleHandler people) {
+    public record Handlers(Metrics metrics, Auth auth, SegmentHandler segment, PeopleHandler people,
+                           TransferHandler transfer) {
     }
 
     private WebServer(Javalin app) {
@@ -59,6 +61,13 @@ public final class WebServer implements AutoCloseable {
             get("/people/{id}/timeline", h.people()::timeline);
             post("/people/{id}/merge", h.people()::merge);
             get("/identity-warnings", h.people()::warnings);
+            post("/import", h.transfer()::upload);
+            get("/import/{id}", h.transfer()::job);
+            get("/export/people", h.transfer()::people);
+            get("/export/events", h.transfer()::events);
+            get("/people/{id}/export", h.transfer()::access);
+            delete("/people/{id}", h.transfer()::erase);
+            get("/admin/backup", h.transfer()::backup);
         });
     }
 

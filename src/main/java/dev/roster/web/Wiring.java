@@ -14,6 +14,8 @@ public final class Wiring {
                 roster.metrics(),
                 new Auth(roster.projects()),
                 new SegmentHandler(segment, roster.ingestion(), roster.clock()),
-                new PeopleHandler(roster.people(), roster.peopleSearch(), roster.identityWarnings(), roster.adminMerge()));
+                new PeopleHandler(roster.people(), roster.peopleSearch(), roster.identityWarnings(), roster.adminMerge()),
+                new TransferHandler(roster.importJobs(), roster.peopleExport(), roster.eventsExport(), roster.privacy(),
+                        roster.backup(), roster.projects(), roster.config().dataDirectory().resolve("tmp")));
     }
 }
