@@ -22,6 +22,7 @@ public final class Timestamps {
     private static final Instant EARLIEST = Instant.parse("1990-01-01T00:00:00Z");
     /** Epoch values at or above this are milliseconds (1e11 seconds is the year 5138). */
     private static final long MILLIS_THRESHOLD = 100_000_000_000L;
+    private static final java.util.regex.Pattern EPOCH = java.util.regex.Pattern.compile("-?\\d+(\\.\\d+)?");
 
     private Timestamps() {
     }
@@ -51,7 +52,7 @@ public final class Timestamps {
         if (value.isEmpty()) {
             throw new InvalidEventException(RejectReason.INVALID_TIMESTAMP, field + " is empty");
         }
-        if (value.matches("-?\\d+(\\.\\d+)?")) {
+        if (EPOCH.matcher(value).matches()) {
             try {
                 return fromEpoch(Double.parseDouble(value), field);
             } catch (NumberFormatException e) {

@@ -38,6 +38,7 @@ public final class DuckDbEventStore implements EventStore {
             statement.execute("CREATE TEMP TABLE IF NOT EXISTS batch_persons (project_key INTEGER, person_key BIGINT)");
             statement.execute("CREATE TEMP TABLE IF NOT EXISTS batch_merges (project_key INTEGER, from_key BIGINT, to_key BIGINT)");
             statement.execute("CREATE TEMP TABLE IF NOT EXISTS batch_users (project_key INTEGER, identity VARCHAR)");
+            statement.execute("CREATE TEMP TABLE IF NOT EXISTS batch_event_ids (project_key INTEGER, event_id VARCHAR)");
         } catch (SQLException e) {
             throw new IllegalStateException("cannot prepare the write connection: " + e.getMessage(), e);
         }
@@ -232,6 +233,10 @@ public final class DuckDbEventStore implements EventStore {
         }
     }
 
+    /**
+     * The candidates go into a temp table and are hash-joined against both event tables: a large
+     * batch (an import chunk of 20,000 ids) would make an IN list of that many parameters slow.
+     */
     @Override
     public Set<String> existingEventIds(int projectKey, Collection<String> eventIds) {
         Set<String> found = new HashSet<>();
@@ -240,25 +245,27 @@ public final class DuckDbEventStore implements EventStore {
         }
         DuckDBConnection connection = connection();
         synchronized (connection) {
-            String placeholders = String.join(",", java.util.Collections.nCopies(eventIds.size(), "?"));
-            for (String table : new String[] {"events_recent", "events_compacted"}) {
-                try (PreparedStatement statement = connection.prepareStatement(
-                        "SELECT event_id FROM " + table + " WHERE project_key = ? AND event_id IN (" + placeholders + ")")) {
-                    statement.setInt(1, projectKey);
-                    int index = 2;
+            try {
+                execute(connection, "DELETE FROM batch_event_ids");
+                try (DuckDBAppender appender = connection.createAppender("temp", "main", "batch_event_ids")) {
                     for (String id : eventIds) {
-                        statement.setString(index++, id);
+                        appender.beginRow().append(projectKey).append(id).endRow();
                     }
-                    try (ResultSet rows = statement.executeQuery()) {
+                }
+                for (String table : new String[] {"events_recent", "events_compacted"}) {
+                    try (Statement statement = connection.createStatement();
+                            ResultSet rows = statement.executeQuery("SELECT e.event_id FROM " + table + " e "
+                                    + "JOIN batch_event_ids b ON e.project_key = b.project_key AND e.event_id = b.event_id")) {
                         while (rows.next()) {
                             found.add(rows.getString(1));
                         }
                     }
-                } catch (SQLException e) {
-                    throw new IllegalStateException("cannot check event ids: " + e.getMessage(), e);
                 }
+                execute(connection, "DELETE FROM batch_event_ids");
+                return found;
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot check event ids: " + e.getMessage(), e);
             }
-            return found;
         }
     }
 

@@ -18,7 +18,7 @@ public record ImportOptions(ImportFormat format, Map<String, String> columns, in
     /** The logical CSV fields a mapping may name. */
     public static final Set<String> FIELDS = Set.of("identity", "event", "timestamp", "event_id");
     public static final int DEFAULT_MAX_REJECTIONS = 1000;
-    public static final int DEFAULT_CHUNK_ROWS = 5000;
+    public static final int DEFAULT_CHUNK_ROWS = 20_000;
 
     public ImportOptions {
         requireNonNull(format, "format is null");
