@@ -142,6 +142,36 @@ class TransferTest {
         assertThat(importFile("format=jsonl", jsonl.getBytes(StandardCharsets.UTF_8)).get("duplicates").asLong()).isEqualTo(2);
     }
 
+    @Test
+    void aGzipUploadWithoutWaitIsAJobToPollUntilDone() throws Exception {
+        StringBuilder csv = new StringBuilder("identity,event,timestamp\n");
+        for (int i = 0; i < 30_000; i++) {
+            csv.append("caller-").append(i % 300).append(",Called,").append(1_700_000_000L + i).append('\n');
+        }
+        ByteArrayOutputStream gzipped = new ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(gzipped)) {
+            gzip.write(csv.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        TestServer.Response accepted = server.post("/api/import?format=csv", gzipped.toByteArray(), "text/csv",
+                "Bearer " + server.secretKey(), "Content-Encoding", "gzip");
+        assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
+        String id = accepted.json().get("id").asText();
+        JsonNode job = accepted.json();
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (!job.get("status").asText().equals("done") && System.nanoTime() < deadline) {
+            assertThat(job.get("status").asText()).isIn("queued", "running");
+            Thread.sleep(100);
+            job = server.get("/api/import/" + id).json();
+        }
+        assertThat(job.get("status").asText()).isEqualTo("done");
+        assertThat(job.get("rows").asLong()).isEqualTo(30_000);
+        assertThat(job.get("imported").asLong()).isEqualTo(30_000);
+        assertThat(server.person("caller-7").get("event_count").asLong()).isEqualTo(100);
+        assertThat(server.get("/api/import/imp_unknown").status()).isEqualTo(404);
+        assertThat(server.post("/api/import?format=xml", new byte[0], "text/csv", "Bearer " + server.secretKey()).status()).isEqualTo(400);
+        assertThat(server.post("/api/import?format=csv", new byte[0], "text/csv", "Bearer " + server.writeKey()).status()).isEqualTo(403);
+    }
+
     private void seedPeople() {
         server.segment("batch", "{\"batch\":["
                 + "{\"type\":\"page\",\"anonymousId\":\"v1\",\"timestamp\":\"2024-01-01T10:00:00Z\",\"properties\":{\"url\":\"https://shop.example/landing\",\"referrer\":\"https://www.google.com/\"}},"
