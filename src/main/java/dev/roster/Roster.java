@@ -19,6 +19,13 @@ import dev.roster.revenue.RevenueSettings;
 import dev.roster.store.Database;
 import dev.roster.store.DuckDbEventStore;
 import dev.roster.web.Wiring;
+import dev.roster.population.PopulationResolver;
+import dev.roster.privacy.PrivacyRequests;
+import dev.roster.transfer.Backup;
+import dev.roster.transfer.export.EventsExport;
+import dev.roster.transfer.export.PeopleExport;
+import dev.roster.transfer.importing.ImportJobs;
+import dev.roster.transfer.importing.Importer;
 import dev.roster.web.WebServer;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -46,6 +53,11 @@ public final class Roster implements AutoCloseable {
     private final RevenueSettings revenueSettings;
     private final RevenueReport revenueReport;
     private final PopulationService populations;
+    private final ImportJobs importJobs;
+    private final PeopleExport peopleExport;
+    private final EventsExport eventsExport;
+    private final PrivacyRequests privacy;
+    private final Backup backup;
     private WebServer server;
 
     /** How to run: where the data lives, the port, DuckDB's memory limit and the clock. */
@@ -84,6 +96,11 @@ public final class Roster implements AutoCloseable {
         this.reports = new Reports(database, populations, config.clock());
         this.revenueSettings = new RevenueSettings(database);
         this.revenueReport = new RevenueReport(database, revenueSettings, populations, config.clock());
+        this.importJobs = new ImportJobs(new Importer(writeBuffer, metrics, config.clock()), database, config.clock());
+        this.peopleExport = new PeopleExport(database, populations);
+        this.eventsExport = new EventsExport(database);
+        this.privacy = new PrivacyRequests(people, database, writeBuffer, config.clock());
+        this.backup = new Backup(database, writeBuffer);
     }
 
     /** Opens the data directory without serving HTTP. */
@@ -168,6 +185,26 @@ public final class Roster implements AutoCloseable {
         return populations;
     }
 
+    public ImportJobs importJobs() {
+        return importJobs;
+    }
+
+    public PeopleExport peopleExport() {
+        return peopleExport;
+    }
+
+    public EventsExport eventsExport() {
+        return eventsExport;
+    }
+
+    public PrivacyRequests privacy() {
+        return privacy;
+    }
+
+    public Backup backup() {
+        return backup;
+    }
+
     public Clock clock() {
         return config.clock();
     }
@@ -183,6 +220,7 @@ public final class Roster implements AutoCloseable {
         if (server != null) {
             server.close();
         }
+        importJobs.close();
         writeBuffer.close();
         try {
             database.checkpoint();

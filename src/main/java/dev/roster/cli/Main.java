@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** {@code roster}: the command line. */
 @Command(name = "roster", mixinStandardHelpOptions = true, version = "roster 0.1.0",
         description = "Self-hosted, person-level product analytics.",
-        subcommands = {ServeCommand.class, ProjectCommand.class, DemoCommand.class})
+        subcommands = {ServeCommand.class, ProjectCommand.class, DemoCommand.class,
+                ImportCommand.class, ExportCommand.class, BackupCommand.class, PrivacyCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -158,6 +158,20 @@ public final class IdentityGraph {
         return merge(own, theirs, changes);
     }
 
+    /**
+     * Forgets erased identities and persons: an erased identity that sends again starts a new
+     * person instead of resolving to the erased one.
+     */
+    public void forget(java.util.Collection<String> identities, java.util.Collection<Long> personKeys) {
+        for (String identity : identities) {
+            personOf.removeLong(identity);
+        }
+        for (long key : personKeys) {
+            userOf.remove(key);
+            mergedInto.remove(key);
+        }
+    }
+
     /** Merges two persons; the older (smaller key) survives. */
     private long merge(long a, long b, IdentityChanges changes) {
         long survivor = Math.min(a, b);

@@ -44,6 +44,7 @@ public final class Timestamps {
             .toFormatter(Locale.ROOT)
             .withResolverStyle(ResolverStyle.STRICT)
             .withChronology(IsoChronology.INSTANCE);
+    private static final java.util.regex.Pattern EPOCH = java.util.regex.Pattern.compile("-?\\d+(\\.\\d+)?");
 
     private Timestamps() {
     }
@@ -73,7 +74,7 @@ public final class Timestamps {
         if (value.isEmpty()) {
             throw new InvalidEventException(RejectReason.INVALID_TIMESTAMP, field + " is empty");
         }
-        if (value.matches("-?\\d+(\\.\\d+)?")) {
+        if (EPOCH.matcher(value).matches()) {
             try {
                 return fromEpoch(Double.parseDouble(value), field);
             } catch (NumberFormatException e) {

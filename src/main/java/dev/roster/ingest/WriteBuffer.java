@@ -144,6 +144,32 @@ public final class WriteBuffer implements AutoCloseable {
         }
     }
 
+    /**
+     * Erases a person, serialised with ingestion: everything queued before is committed first,
+     * then the store deletes the person's rows and the in-memory identity graph forgets them, so a
+     * deleted identity that sends again starts a new person. Finally the store scrubs the file.
+     */
+    public EventStore.ErasedPerson erase(Project project, long personKey, EventStore.Audit audit) {
+        flush();
+        synchronized (this) {
+            EventStore.ErasedPerson erased = store.erase(project.key(), personKey, audit);
+            graph(project.key()).forget(erased.identities(), erased.personKeys());
+            store.scrub();
+            return erased;
+        }
+    }
+
+    /**
+     * Runs {@code work} while no commit can happen, after everything queued before is committed
+     * (e.g. a consistent copy of the database file for a backup).
+     */
+    public <T> T whilePaused(java.util.function.Supplier<T> work) {
+        flush();
+        synchronized (this) {
+            return work.get();
+        }
+    }
+
     private void run() {
         List<Submission> group = new ArrayList<>();
         while (running || !queue.isEmpty()) {

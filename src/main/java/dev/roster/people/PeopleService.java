@@ -207,7 +207,7 @@ public final class PeopleService {
     }
 
     /** First-touch fields and channel from the properties of a person's earliest event. */
-    static Map<String, String> acquisition(JsonNode first) {
+    public static Map<String, String> acquisition(JsonNode first) {
         Map<String, String> values = new LinkedHashMap<>();
         for (String field : ACQUISITION_FIELDS) {
             JsonNode value = first.get(field);

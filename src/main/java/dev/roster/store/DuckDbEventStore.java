@@ -38,6 +38,7 @@ public final class DuckDbEventStore implements EventStore {
             statement.execute("CREATE TEMP TABLE IF NOT EXISTS batch_persons (project_key INTEGER, person_key BIGINT)");
             statement.execute("CREATE TEMP TABLE IF NOT EXISTS batch_merges (project_key INTEGER, from_key BIGINT, to_key BIGINT)");
             statement.execute("CREATE TEMP TABLE IF NOT EXISTS batch_users (project_key INTEGER, identity VARCHAR)");
+            statement.execute("CREATE TEMP TABLE IF NOT EXISTS batch_event_ids (project_key INTEGER, event_id VARCHAR)");
         } catch (SQLException e) {
             throw new IllegalStateException("cannot prepare the write connection: " + e.getMessage(), e);
         }
@@ -232,6 +233,10 @@ public final class DuckDbEventStore implements EventStore {
         }
     }
 
+    /**
+     * The candidates go into a temp table and are hash-joined against both event tables: a large
+     * batch (an import chunk of 20,000 ids) would make an IN list of that many parameters slow.
+     */
     @Override
     public Set<String> existingEventIds(int projectKey, Collection<String> eventIds) {
         Set<String> found = new HashSet<>();
@@ -240,25 +245,27 @@ public final class DuckDbEventStore implements EventStore {
         }
         DuckDBConnection connection = connection();
         synchronized (connection) {
-            String placeholders = String.join(",", java.util.Collections.nCopies(eventIds.size(), "?"));
-            for (String table : new String[] {"events_recent", "events_compacted"}) {
-                try (PreparedStatement statement = connection.prepareStatement(
-                        "SELECT event_id FROM " + table + " WHERE project_key = ? AND event_id IN (" + placeholders + ")")) {
-                    statement.setInt(1, projectKey);
-                    int index = 2;
+            try {
+                execute(connection, "DELETE FROM batch_event_ids");
+                try (DuckDBAppender appender = connection.createAppender("temp", "main", "batch_event_ids")) {
                     for (String id : eventIds) {
-                        statement.setString(index++, id);
+                        appender.beginRow().append(projectKey).append(id).endRow();
                     }
-                    try (ResultSet rows = statement.executeQuery()) {
+                }
+                for (String table : new String[] {"events_recent", "events_compacted"}) {
+                    try (Statement statement = connection.createStatement();
+                            ResultSet rows = statement.executeQuery("SELECT e.event_id FROM " + table + " e "
+                                    + "JOIN batch_event_ids b ON e.project_key = b.project_key AND e.event_id = b.event_id")) {
                         while (rows.next()) {
                             found.add(rows.getString(1));
                         }
                     }
-                } catch (SQLException e) {
-                    throw new IllegalStateException("cannot check event ids: " + e.getMessage(), e);
                 }
+                execute(connection, "DELETE FROM batch_event_ids");
+                return found;
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot check event ids: " + e.getMessage(), e);
             }
-            return found;
         }
     }
 
@@ -329,6 +336,190 @@ public final class DuckDbEventStore implements EventStore {
                 }
             }
         }
+    }
+
+    /** Tables with erased rows that {@link #scrub} must rewrite; the order for sorted tables. */
+    private static final Map<String, String> SCRUB_ORDER = Map.of(
+            "events_compacted", " ORDER BY project_key, person_key, ts",
+            "events_recent", "", "identities", "", "person_properties", "", "persons", "",
+            "person_merges", "", "unfolded_merges", "", "identity_warnings", "");
+    private final Set<String> tablesToScrub = new java.util.LinkedHashSet<>();
+
+    @Override
+    public ErasedPerson erase(int projectKey, long personKey, Audit audit) {
+        DuckDBConnection connection = connection();
+        synchronized (connection) {
+            try {
+                connection.setAutoCommit(false);
+                execute(connection, "SELECT 1");
+                long survivor = personKey;
+                try (PreparedStatement statement = connection.prepareStatement(
+                        "SELECT to_key FROM person_merges WHERE project_key = ? AND from_key = ?")) {
+                    statement.setInt(1, projectKey);
+                    statement.setLong(2, personKey);
+                    try (ResultSet rows = statement.executeQuery()) {
+                        if (rows.next()) {
+                            survivor = rows.getLong(1);
+                        }
+                    }
+                }
+                java.util.List<Long> keys = new java.util.ArrayList<>();
+                keys.add(survivor);
+                try (PreparedStatement statement = connection.prepareStatement(
+                        "SELECT from_key FROM person_merges WHERE project_key = ? AND to_key = ?")) {
+                    statement.setInt(1, projectKey);
+                    statement.setLong(2, survivor);
+                    try (ResultSet rows = statement.executeQuery()) {
+                        while (rows.next()) {
+                            keys.add(rows.getLong(1));
+                        }
+                    }
+                }
+                java.util.List<String> identities = new java.util.ArrayList<>();
+                try (PreparedStatement statement = connection.prepareStatement(
+                        "SELECT identity FROM identities WHERE project_key = ? AND person_key = ?")) {
+                    statement.setInt(1, projectKey);
+                    statement.setLong(2, survivor);
+                    try (ResultSet rows = statement.executeQuery()) {
+                        while (rows.next()) {
+                            identities.add(rows.getString(1));
+                        }
+                    }
+                }
+                fillBatchPersons(connection, keys.stream().map(k -> new long[] {projectKey, k}).toList());
+                execute(connection, "DELETE FROM batch_users");
+                try (DuckDBAppender appender = connection.createAppender("temp", "main", "batch_users")) {
+                    for (String identity : identities) {
+                        appender.beginRow().append(projectKey).append(identity).endRow();
+                    }
+                }
+                String inKeys = " USING batch_persons b WHERE %1$s.project_key = b.project_key AND %1$s.%2$s = b.person_key";
+                long events = 0;
+                for (String table : new String[] {"events_recent", "events_compacted"}) {
+                    events += deleted(connection, table, "DELETE FROM " + table + inKeys.formatted(table, "person_key"));
+                }
+                deleted(connection, "person_properties", "DELETE FROM person_properties" + inKeys.formatted("person_properties", "person_key"));
+                deleted(connection, "persons", "DELETE FROM persons" + inKeys.formatted("persons", "person_key"));
+                deleted(connection, "identities", "DELETE FROM identities" + inKeys.formatted("identities", "person_key"));
+                for (String table : new String[] {"person_merges", "unfolded_merges"}) {
+                    deleted(connection, table, "DELETE FROM " + table + inKeys.formatted(table, "from_key"));
+                    deleted(connection, table, "DELETE FROM " + table + inKeys.formatted(table, "to_key"));
+                }
+                deleted(connection, "identity_warnings", "DELETE FROM identity_warnings USING batch_users b "
+                        + "WHERE identity_warnings.project_key = b.project_key "
+                        + "AND (identity_warnings.identity = b.identity OR identity_warnings.other_identity = b.identity)");
+                try (PreparedStatement insert = connection.prepareStatement(
+                        "INSERT INTO erasure_audit VALUES (?, ?, ?, ?, ?, ?)")) {
+                    insert.setInt(1, projectKey);
+                    insert.setString(2, audit.personIdSha256());
+                    insert.setString(3, audit.erasedBy());
+                    insert.setObject(4, LocalDateTime.ofInstant(audit.at(), ZoneOffset.UTC));
+                    insert.setLong(5, events);
+                    insert.setInt(6, identities.size());
+                    insert.execute();
+                }
+                execute(connection, "DELETE FROM batch_users");
+                connection.commit();
+                return new ErasedPerson(keys, identities, events);
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    connection.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                throw new IllegalStateException("erasure failed: " + e.getMessage(), e);
+            } finally {
+                try {
+                    connection.setAutoCommit(true);
+                } catch (SQLException ignored) {
+                    // the next write sets it again
+                }
+            }
+        }
+    }
+
+    private long deleted(Connection connection, String table, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            long count = statement.executeUpdate(sql);
+            if (count > 0) {
+                tablesToScrub.add(table);
+            }
+            return count;
+        }
+    }
+
+    /**
+     * DuckDB marks deleted rows but keeps their bytes in the row group, and a rewritten row group's
+     * old blocks keep their bytes on the free list (measured: a deleted identity string stayed in
+     * the file after DELETE + CHECKPOINT, and after a table rewrite + CHECKPOINT). So: rewrite each
+     * table that lost rows (copy out, delete all, copy back), checkpoint, then fill every free block
+     * with random filler, checkpoint, and drop the filler. The freed blocks then hold only filler.
+     */
+    @Override
+    public void scrub() {
+        DuckDBConnection connection = connection();
+        synchronized (connection) {
+            try {
+                for (String table : tablesToScrub) {
+                    connection.setAutoCommit(false);
+                    try {
+                        execute(connection, "SELECT 1");
+                        execute(connection, "CREATE OR REPLACE TEMP TABLE scrub_copy AS SELECT * FROM " + table + SCRUB_ORDER.get(table));
+                        execute(connection, "DELETE FROM " + table);
+                        execute(connection, "INSERT INTO " + table + " SELECT * FROM scrub_copy");
+                        execute(connection, "DROP TABLE scrub_copy");
+                        connection.commit();
+                    } catch (SQLException e) {
+                        connection.rollback();
+                        throw e;
+                    } finally {
+                        connection.setAutoCommit(true);
+                    }
+                }
+                tablesToScrub.clear();
+                checkpoint(connection);
+                for (int round = 0; round < 8; round++) {
+                    long free;
+                    long blockSize;
+                    try (Statement statement = connection.createStatement();
+                            ResultSet rows = statement.executeQuery("SELECT free_blocks, block_size FROM pragma_database_size()")) {
+                        rows.next();
+                        free = rows.getLong(1);
+                        blockSize = rows.getLong(2);
+                    }
+                    if (free == 0) {
+                        break;
+                    }
+                    // 128 hex characters per row compress to about half: ask for twice the free space.
+                    long rows = Math.max(10_000, free * blockSize / 64);
+                    execute(connection, "CREATE OR REPLACE TABLE erasure_filler AS SELECT sha256(random()::VARCHAR || i::VARCHAR) "
+                            + "|| sha256(random()::VARCHAR) AS v FROM range(" + rows + ") t(i)");
+                    checkpoint(connection);
+                }
+                execute(connection, "DROP TABLE IF EXISTS erasure_filler");
+                checkpoint(connection);
+            } catch (SQLException e) {
+                throw new IllegalStateException("scrubbing erased rows failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** CHECKPOINT fails while readers hold transactions; retry briefly, then force it. */
+    private static void checkpoint(Connection connection) throws SQLException {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            try {
+                execute(connection, "CHECKPOINT");
+                return;
+            } catch (SQLException e) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+        execute(connection, "FORCE CHECKPOINT");
     }
 
     private static long count(Statement statement, String sql) throws SQLException {

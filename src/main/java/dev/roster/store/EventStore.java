@@ -37,6 +37,27 @@ public interface EventStore {
     /** Moves recent events into the compacted, person-sorted table; folds merges into them. */
     CompactionResult compact();
 
+    /**
+     * Erases one person (GDPR/CCPA): every event, identity, property, merge record and identity
+     * warning of the person and of every person merged into it, plus an audit row without personal
+     * data, in one transaction. {@code personKey} may be a merged-away key; its survivor is erased.
+     */
+    ErasedPerson erase(int projectKey, long personKey, Audit audit);
+
+    /**
+     * Makes erased rows unrecoverable from the database file: rewrites the tables that had rows
+     * deleted, checkpoints, and overwrites the file's free blocks before releasing them.
+     */
+    void scrub();
+
+    /** Who erased, when, and the SHA-256 of the erased person's public id. */
+    record Audit(String personIdSha256, String erasedBy, java.time.Instant at) {
+    }
+
+    /** What an erasure removed: the person keys, the identities (to forget in memory) and the event count. */
+    record ErasedPerson(java.util.List<Long> personKeys, java.util.List<String> identities, long events) {
+    }
+
     @FunctionalInterface
     interface EventIdConsumer {
         void accept(int projectKey, String eventId);

@@ -19,6 +19,7 @@ final class Migrations {
     private static final List<String> MIGRATIONS = List.of(
             "V1__init.sql",
             "V2__groups.sql",
+            "V4__transfer_privacy.sql",
             "V5__populations.sql");
 
     void apply(Connection connection) throws SQLException {

@@ -35,7 +35,8 @@ public final class WebServer implements AutoCloseable {
                            ReportsHandler reports,
                            RevenueHandler revenue,
                            GroupsHandler groups,
-                           PopulationHandler populations) {
+                           PopulationHandler populations,
+                           TransferHandler transfer) {
     }
 
     /** Ingestion endpoints of the other wire formats; like /v1/*, open to any origin. */
@@ -133,6 +134,13 @@ public final class WebServer implements AutoCloseable {
             get("/populations/{id}/people", h.populations()::people);
             get("/populations/{id}/history", h.populations()::history);
             get("/populations/{id}/export.csv", h.populations()::exportCsv);
+            post("/import", h.transfer()::upload);
+            get("/import/{id}", h.transfer()::job);
+            get("/export/people", h.transfer()::people);
+            get("/export/events", h.transfer()::events);
+            get("/people/{id}/export", h.transfer()::access);
+            delete("/people/{id}", h.transfer()::erase);
+            get("/admin/backup", h.transfer()::backup);
         });
     }
 

@@ -32,6 +32,8 @@ public final class Wiring {
                 new ReportsHandler(roster.reports()),
                 new RevenueHandler(roster.revenueSettings(), roster.revenueReport()),
                 new GroupsHandler(groups),
-                new PopulationHandler(roster.populations(), new PopulationCsvExport(roster.database())));
+                new PopulationHandler(roster.populations(), new PopulationCsvExport(roster.database())),
+                new TransferHandler(roster.importJobs(), roster.peopleExport(), roster.eventsExport(), roster.privacy(),
+                        roster.backup(), roster.projects(), roster.config().dataDirectory().resolve("tmp")));
     }
 }

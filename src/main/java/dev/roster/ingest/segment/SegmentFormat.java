@@ -103,6 +103,19 @@ public final class SegmentFormat {
     private record Clamp(Instant from, String message) {
     }
 
+    /**
+     * Turns one self-describing Segment message (with its own {@code type}, as in a batch) into
+     * commands. File import (JSONL) uses this per line; it throws {@link InvalidEventException}
+     * for a bad message.
+     */
+    public void message(JsonNode message, Instant receivedAt, Consumer<Command> out) {
+        if (message == null || !message.isObject()) {
+            throw new InvalidEventException(RejectReason.INVALID_EVENT, "each message must be a JSON object");
+        }
+        toCommands(Messages.text(message.get("type")), (ObjectNode) message, Json.object(), Optional.empty(), receivedAt, out,
+                clamp -> onClamped.accept(clamp.from()));
+    }
+
     private static Optional<Instant> safeTime(JsonNode node) {
         try {
             return Timestamps.parse(node, "sentAt");
