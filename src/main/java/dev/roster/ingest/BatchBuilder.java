@@ -9,6 +9,7 @@ import dev.roster.identity.Identities;
 import dev.roster.people.ProfileState;
 import dev.roster.store.CommitBatch;
 import dev.roster.store.EventStore;
+import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,12 +32,19 @@ final class BatchBuilder {
     private final Clock clock;
     private final Map<Integer, IdentityGraph> graphs;
     private final Map<Integer, EventIdIndex> eventIds;
+    private final Map<Integer, LongOpenHashSet> profiled;
 
-    BatchBuilder(EventStore store, Clock clock, Map<Integer, IdentityGraph> graphs, Map<Integer, EventIdIndex> eventIds) {
+    /**
+     * @param profiled per project, a superset of the persons with stored profile rows: persons
+     *                 absent from it need no profile load and no delete before their first write
+     */
+    BatchBuilder(EventStore store, Clock clock, Map<Integer, IdentityGraph> graphs, Map<Integer, EventIdIndex> eventIds,
+                 Map<Integer, LongOpenHashSet> profiled) {
         this.store = requireNonNull(store, "store is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.graphs = graphs;
         this.eventIds = eventIds;
+        this.profiled = profiled;
     }
 
     /** The batch to commit, and per submission how many events were stored or duplicates. */
@@ -233,8 +241,10 @@ final class BatchBuilder {
                     keys.add(cleared.personKey());
                 }
             }
+            LongOpenHashSet stored = profiled.getOrDefault(projectKey, new LongOpenHashSet());
+            List<Long> toLoad = keys.stream().filter(stored::contains).toList();
             Map<Long, ProfileState> states = new HashMap<>();
-            store.loadProfiles(projectKey, keys).forEach((person, properties) -> {
+            store.loadProfiles(projectKey, toLoad).forEach((person, properties) -> {
                 ProfileState state = new ProfileState();
                 properties.forEach((key, value) -> state.load(key, value.value(), value.updatedAt()));
                 states.put(person, state);
@@ -255,11 +265,12 @@ final class BatchBuilder {
             }
             List<CommitBatch.ProfileRow> rows = new ArrayList<>();
             states.forEach((person, state) -> {
-                if (state.changed()) {
+                boolean replacesStored = stored.contains(person);
+                if (state.changed() && (replacesStored || !state.values().isEmpty())) {
                     Map<String, CommitBatch.StoredProperty> properties = new LinkedHashMap<>();
                     state.values().forEach((key, value) -> properties.put(key,
                             new CommitBatch.StoredProperty(value.value(), value.updatedAt())));
-                    rows.add(new CommitBatch.ProfileRow(projectKey, person, properties));
+                    rows.add(new CommitBatch.ProfileRow(projectKey, person, properties, replacesStored));
                 }
             });
             return rows;

@@ -7,7 +7,9 @@ import dev.roster.common.RosterException;
 import dev.roster.identity.IdentityGraph;
 import dev.roster.ops.Metrics;
 import dev.roster.project.Project;
+import dev.roster.store.CommitBatch;
 import dev.roster.store.EventStore;
+import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,6 +47,7 @@ public final class WriteBuffer implements AutoCloseable {
     private final BatchBuilder builder;
     private final Map<Integer, IdentityGraph> graphs = new HashMap<>();
     private final Map<Integer, EventIdIndex> eventIds = new HashMap<>();
+    private final Map<Integer, LongOpenHashSet> profiled = new HashMap<>();
     private final BlockingQueue<Submission> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
     private final Thread writer;
     private final long compactAfterEvents;
@@ -60,7 +63,7 @@ public final class WriteBuffer implements AutoCloseable {
         this.metrics = requireNonNull(metrics, "metrics is null");
         this.compactAfterEvents = compactAfterEvents;
         loadState();
-        this.builder = new BatchBuilder(store, clock, graphs, eventIds);
+        this.builder = new BatchBuilder(store, clock, graphs, eventIds, profiled);
         this.writer = new Thread(this::run, "roster-writer");
         this.writer.start();
     }
@@ -71,6 +74,7 @@ public final class WriteBuffer implements AutoCloseable {
         store.forEachIdentity((project, identity, person, isUser) ->
                 graph(project).loadIdentity(identity, person, isUser));
         store.forEachMerge((project, from, to) -> graph(project).loadMerge(from, to));
+        store.forEachProfiledPerson((project, person) -> profiled.computeIfAbsent(project, k -> new LongOpenHashSet()).add(person));
         long[] count = {0};
         store.forEachEventId((project, id) -> {
             eventIds.computeIfAbsent(project, k -> new EventIdIndex()).add(project, id);
@@ -210,6 +214,14 @@ public final class WriteBuffer implements AutoCloseable {
         try {
             BatchBuilder.Built built = builder.build(real);
             store.commit(built.batch());
+            for (CommitBatch.ProfileRow profile : built.batch().profiles()) {
+                LongOpenHashSet persons = profiled.computeIfAbsent(profile.projectKey(), k -> new LongOpenHashSet());
+                if (profile.properties().isEmpty()) {
+                    persons.remove(profile.personKey());
+                } else {
+                    persons.add(profile.personKey());
+                }
+            }
             for (BatchBuilder.EventKey key : built.newEventIds()) {
                 eventIds.computeIfAbsent(key.projectKey(), k -> new EventIdIndex()).add(key.projectKey(), key.eventId());
             }
@@ -227,6 +239,7 @@ public final class WriteBuffer implements AutoCloseable {
             LOG.error("commit of {} requests failed; reloading identity state", real.size(), e);
             graphs.clear();
             eventIds.clear();
+            profiled.clear();
             loadState();
             group.forEach(s -> s.done().completeExceptionally(e));
         }

@@ -50,8 +50,11 @@ public record CommitBatch(
     public record MergeRow(int projectKey, long fromKey, long toKey, Instant mergedAt) {
     }
 
-    /** The complete new property set of one person; empty deletes the profile. */
-    public record ProfileRow(int projectKey, long personKey, Map<String, StoredProperty> properties) {
+    /**
+     * The complete new property set of one person; empty deletes the profile. {@code replacesStored}
+     * is false when the person is known to have no stored rows, so nothing needs deleting first.
+     */
+    public record ProfileRow(int projectKey, long personKey, Map<String, StoredProperty> properties, boolean replacesStored) {
     }
 
     public record StoredProperty(JsonNode value, Instant updatedAt) {

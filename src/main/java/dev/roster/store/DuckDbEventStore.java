@@ -16,6 +16,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.duckdb.DuckDBAppender;
@@ -146,10 +147,13 @@ public final class DuckDbEventStore implements EventStore {
         if (batch.profiles().isEmpty()) {
             return;
         }
-        fillBatchPersons(connection, batch.profiles().stream()
-                .map(p -> new long[] {p.projectKey(), p.personKey()}).toList());
-        execute(connection, "DELETE FROM person_properties USING batch_persons b "
-                + "WHERE person_properties.project_key = b.project_key AND person_properties.person_key = b.person_key");
+        List<long[]> replaced = batch.profiles().stream().filter(CommitBatch.ProfileRow::replacesStored)
+                .map(p -> new long[] {p.projectKey(), p.personKey()}).toList();
+        if (!replaced.isEmpty()) {
+            fillBatchPersons(connection, replaced);
+            execute(connection, "DELETE FROM person_properties USING batch_persons b "
+                    + "WHERE person_properties.project_key = b.project_key AND person_properties.person_key = b.person_key");
+        }
         try (DuckDBAppender appender = connection.createAppender("person_properties")) {
             for (CommitBatch.ProfileRow profile : batch.profiles()) {
                 for (Map.Entry<String, CommitBatch.StoredProperty> entry : profile.properties().entrySet()) {
@@ -279,6 +283,12 @@ public final class DuckDbEventStore implements EventStore {
     public void forEachIdentity(IdentityConsumer consumer) {
         stream("SELECT project_key, identity, person_key, is_user FROM identities",
                 rows -> consumer.accept(rows.getInt(1), rows.getString(2), rows.getLong(3), rows.getBoolean(4)));
+    }
+
+    @Override
+    public void forEachProfiledPerson(PersonConsumer consumer) {
+        stream("SELECT DISTINCT project_key, person_key FROM person_properties",
+                rows -> consumer.accept(rows.getInt(1), rows.getLong(2)));
     }
 
     @Override

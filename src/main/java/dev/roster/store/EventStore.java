@@ -31,6 +31,9 @@ public interface EventStore {
 
     void forEachMerge(MergeConsumer consumer);
 
+    /** Streams every person that has stored profile rows (start-up). */
+    void forEachProfiledPerson(PersonConsumer consumer);
+
     /** The next unused person key of each project. */
     Map<Integer, Long> nextPersonKeys();
 
@@ -66,6 +69,11 @@ public interface EventStore {
     @FunctionalInterface
     interface IdentityConsumer {
         void accept(int projectKey, String identity, long personKey, boolean isUser);
+    }
+
+    @FunctionalInterface
+    interface PersonConsumer {
+        void accept(int projectKey, long personKey);
     }
 
     @FunctionalInterface
