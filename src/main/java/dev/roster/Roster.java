@@ -2,6 +2,7 @@ package dev.roster;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.roster.auth.AdminAccounts;
 import dev.roster.identity.IdentityWarnings;
 import dev.roster.ingest.Ingestion;
 import dev.roster.ingest.WriteBuffer;
@@ -37,6 +38,7 @@ public final class Roster implements AutoCloseable {
     private final PeopleSearch peopleSearch;
     private final IdentityWarnings identityWarnings;
     private final AdminMerge adminMerge;
+    private final AdminAccounts admins;
     private WebServer server;
 
     /** How to run: where the data lives, the port, DuckDB's memory limit and the clock. */
@@ -71,6 +73,7 @@ public final class Roster implements AutoCloseable {
         this.peopleSearch = new PeopleSearch(database);
         this.identityWarnings = new IdentityWarnings(database);
         this.adminMerge = new AdminMerge(people, database, writeBuffer, config.clock());
+        this.admins = new AdminAccounts(database, config.clock());
     }
 
     /** Opens the data directory without serving HTTP. */
@@ -132,6 +135,10 @@ public final class Roster implements AutoCloseable {
 
     public AdminMerge adminMerge() {
         return adminMerge;
+    }
+
+    public AdminAccounts admins() {
+        return admins;
     }
 
     public Clock clock() {

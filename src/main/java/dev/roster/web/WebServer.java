@@ -11,6 +11,7 @@ import dev.roster.ops.Metrics;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import java.util.Map;
 
@@ -22,7 +23,8 @@ public final class WebServer implements AutoCloseable {
     private final Javalin app;
 
     /** The handlers the routing table points at. */
-    public record Handlers(Metrics metrics, Auth auth, SegmentHandler segment, PeopleHandler people) {
+    public record Handlers(Metrics metrics, Auth auth, SegmentHandler segment, PeopleHandler people,
+                           DashboardHandler dashboard, ProjectsHandler projects, ActivityHandler activity) {
     }
 
     private WebServer(Javalin app) {
@@ -38,6 +40,13 @@ public final class WebServer implements AutoCloseable {
             config.router.ignoreTrailingSlashes = true;
             config.router.treatMultipleSlashesAsSingleSlash = true;
             config.router.apiBuilder(() -> routes(handlers));
+            config.staticFiles.add(files -> {
+                files.hostedPath = "/assets";
+                files.directory = "/web/app";
+                files.location = Location.CLASSPATH;
+                files.headers = Map.of("Cache-Control", "no-cache", "X-Content-Type-Options", "nosniff");
+            });
+            config.staticFiles.enableWebjars();
         });
         ErrorMapper.register(app);
         app.before("/v1/*", WebServer::allowAnyOrigin);
@@ -52,6 +61,12 @@ public final class WebServer implements AutoCloseable {
 
         post("/v1/{type}", h.segment()::handle);
 
+        get("/login", h.dashboard()::loginPage);
+        post("/auth/login", h.dashboard()::login);
+        post("/auth/logout", h.dashboard()::logout);
+        get("/auth/session", h.dashboard()::session);
+        DashboardHandler.PAGES.forEach(page -> get(page, h.dashboard()::page));
+
         path("/api", () -> {
             before("/*", h.auth()::requireReader);
             get("/people", h.people()::list);
@@ -59,6 +74,10 @@ public final class WebServer implements AutoCloseable {
             get("/people/{id}/timeline", h.people()::timeline);
             post("/people/{id}/merge", h.people()::merge);
             get("/identity-warnings", h.people()::warnings);
+            get("/projects", h.projects()::list);
+            post("/projects", h.projects()::create);
+            get("/activity", h.activity()::activity);
+            get("/ingestion/health", h.activity()::health);
         });
     }
 
