@@ -1,7 +1,7 @@
 // DOM helpers. Every user value becomes a text node or an attribute set through the DOM API:
 // nothing here ever parses a string as HTML, so data can never turn into markup or script.
 
-const SAFE_ATTRIBUTES = /^(class|id|type|name|value|placeholder|title|for|min|max|step|colspan|rowspan|role|aria-[a-z-]+|data-[a-z-]+|disabled|checked|selected|autocomplete|size|rows|hidden|open|tabindex)$/;
+const SAFE_ATTRIBUTES = /^(class|id|type|name|value|placeholder|title|for|min|max|step|colspan|rowspan|role|aria-[a-z-]+|data-[a-z-]+|disabled|checked|selected|autocomplete|size|rows|hidden|open|tabindex|required|list|autofocus|maxlength|pattern)$/;
 
 /** Internal links only: a same-origin path. Anything else ("javascript:", "//evil") becomes "#". */
 export function safeHref(href) {

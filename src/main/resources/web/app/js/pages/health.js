@@ -3,8 +3,8 @@ import {chart} from '../charts.js';
 import {emptyState, fmtDateTime, fmtNumber, h, panel, stat} from '../dom.js';
 
 const KINDS = {
-  refused_merge: 'Refused merge (two identified users)',
-  placeholder: 'Placeholder id (never linked)',
+  refused_merge: 'Refused merges (two identified users)',
+  placeholder_id: 'Placeholder ids (never linked)',
 };
 
 export async function render(main) {
@@ -35,7 +35,7 @@ export async function render(main) {
       reasons.length ? h('table', {id: 'rejections'}, h('tbody', {}, reasons.map(([reason, n]) =>
         h('tr', {}, h('td', {}, reason || '(unknown)'), h('td', {class: 'num'}, fmtNumber(n))))))
         : h('p', {class: 'muted'}, 'Nothing rejected since the server started.'),
-      h('p', {class: 'muted small'}, 'Counters cover the whole server since it started: ' + health.counters_scope + '.')),
+      h('p', {class: 'muted small'}, 'Rejections, duplicates and clamps are counted for the whole server since it started.')),
     panel('Ingested by source',
       Object.keys(health.ingested_by_source).length ? h('table', {}, h('tbody', {}, Object.entries(health.ingested_by_source).map(([s, n]) =>
         h('tr', {}, h('td', {}, s), h('td', {class: 'num'}, fmtNumber(n))))))
