@@ -140,7 +140,7 @@ class DashboardAuthTest {
         assertThat(project.get("secret_key").asText()).startsWith("sk_");
 
         // Default: the first project, which has people; the new one is empty and chosen by header or query.
-        assertThat(DashboardFixture.json(DashboardFixture.get(server, "/api/people", login.cookie())).get("people").size()).isEqualTo(2);
+        assertThat(DashboardFixture.json(DashboardFixture.get(server, "/api/people", login.cookie())).get("people").size()).isEqualTo(3);
         HttpResponse<String> second = DashboardFixture.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url("/api/people")))
                 .header("Cookie", login.cookie()).header("X-Roster-Project", "second-site").build());
         assertThat(DashboardFixture.json(second).get("people").size()).isZero();

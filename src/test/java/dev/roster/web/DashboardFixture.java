@@ -19,7 +19,8 @@ import java.util.Optional;
 /**
  * A test server with a known admin password and a small, realistic dataset ingested through the
  * Segment API: Ann browses anonymously before signing up (so her early events belong to her
- * anonymous id), Bob is identified from the start, and Mallory's identities, events and properties
+ * anonymous id), Bob only looks at pricing, Carol signs up but never buys (so a funnel
+ * Viewed Pricing → Signed Up → Purchased counts 3, 2, 1), and Mallory's identities, events and properties
  * are XSS payloads that must be displayed as text.
  */
 final class DashboardFixture {
@@ -27,6 +28,7 @@ final class DashboardFixture {
     static final String ANN_ANONYMOUS = "anon-7f3a9c";
     static final String ANN = "ann@example.com";
     static final String BOB = "bob@example.com";
+    static final String CAROL = "carol@example.com";
     /** Every payload sets window.__xss (or alerts), so a test can tell whether any of them ran. */
     static final String SCRIPT = "<script>window.__xss=1;alert(1)</script>";
     static final String IMG = "\"><img src=x onerror=\"window.__xss=2;alert(2)\">";
@@ -65,9 +67,12 @@ final class DashboardFixture {
                    "properties": {"revenue": 49.5, "plan": "pro"}},
                   {"type": "identify", "userId": "%7$s", "messageId": "m6", "timestamp": "%5$s",
                    "traits": {"email": "%7$s", "name": "Bob Builder"}},
-                  {"type": "track", "userId": "%7$s", "event": "Viewed Pricing", "messageId": "m7", "timestamp": "%8$s"}
+                  {"type": "track", "userId": "%7$s", "event": "Viewed Pricing", "messageId": "m7", "timestamp": "%8$s"},
+                  {"type": "track", "userId": "%9$s", "event": "Viewed Pricing", "messageId": "m8", "timestamp": "%5$s"},
+                  {"type": "track", "userId": "%9$s", "event": "Signed Up", "messageId": "m9", "timestamp": "%6$s",
+                   "properties": {"plan": "free"}}
                 ]}
-                """.formatted(ANN_ANONYMOUS, ANN, day3, day3b, day1, day1b, BOB, hourAgo);
+                """.formatted(ANN_ANONYMOUS, ANN, day3, day3b, day1, day1b, BOB, hourAgo, CAROL);
         TestServer.Response response = server.segment("batch", batch);
         assertThat(response.status()).as(response.text()).isEqualTo(200);
         server.roster().flush();
