@@ -3,18 +3,29 @@ package dev.roster.web;
 import static java.util.Objects.requireNonNull;
 
 import dev.roster.report.activity.ActivityFeed;
+import dev.roster.report.activity.EventNames;
 import dev.roster.report.activity.IngestionHealth;
 import io.javalin.http.Context;
 import java.util.Optional;
 
-/** {@code GET /api/activity} (the live stream) and {@code GET /api/ingestion/health}. */
+/**
+ * {@code GET /api/activity} (the live stream), {@code GET /api/ingestion/health} and
+ * {@code GET /api/event-names}.
+ */
 final class ActivityHandler {
     private final ActivityFeed feed;
     private final IngestionHealth health;
+    private final EventNames names;
 
-    ActivityHandler(ActivityFeed feed, IngestionHealth health) {
+    ActivityHandler(ActivityFeed feed, IngestionHealth health, EventNames names) {
         this.feed = requireNonNull(feed, "feed is null");
         this.health = requireNonNull(health, "health is null");
+        this.names = requireNonNull(names, "names is null");
+    }
+
+    /** {@code ?limit=200}: event names, most frequent first. */
+    void eventNames(Context ctx) {
+        ctx.json(names.find(Auth.project(ctx), PeopleHandler.intParam(ctx, "limit", 200)));
     }
 
     /** {@code ?after=&before=&event=&property=&value=&limit=}, newest first. */

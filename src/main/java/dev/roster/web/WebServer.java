@@ -78,6 +78,7 @@ public final class WebServer implements AutoCloseable {
             post("/projects", h.projects()::create);
             get("/activity", h.activity()::activity);
             get("/ingestion/health", h.activity()::health);
+            get("/event-names", h.activity()::eventNames);
         });
     }
 

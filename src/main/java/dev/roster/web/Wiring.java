@@ -5,6 +5,7 @@ import dev.roster.auth.DashboardSessions;
 import dev.roster.auth.LoginRateLimiter;
 import dev.roster.ingest.segment.SegmentFormat;
 import dev.roster.report.activity.ActivityFeed;
+import dev.roster.report.activity.EventNames;
 import dev.roster.report.activity.IngestionHealth;
 
 /** Builds the HTTP handlers from the application's services. */
@@ -24,6 +25,7 @@ public final class Wiring {
                 new DashboardHandler(roster.admins(), sessions, new LoginRateLimiter(roster.clock()), roster.projects(), auth),
                 new ProjectsHandler(roster.projects()),
                 new ActivityHandler(new ActivityFeed(roster.database()),
-                        new IngestionHealth(roster.database(), roster.metrics(), roster.clock())));
+                        new IngestionHealth(roster.database(), roster.metrics(), roster.clock()),
+                        new EventNames(roster.database())));
     }
 }

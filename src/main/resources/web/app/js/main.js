@@ -1,6 +1,7 @@
 // The dashboard shell: session, navigation, project switcher and a small history router.
 import {api, loadSession, logout, session, setProject} from './api.js';
 import {clear, h} from './dom.js';
+import {loadEventNames} from './suggest.js';
 
 const NAV = [
   ['/people', 'People'],
@@ -67,6 +68,7 @@ async function route() {
     cleanup = null;
   }
   renderNav();
+  if (session().project) loadEventNames();
   const path = location.pathname.replace(/\/+$/, '') || '/';
   for (const [pattern, load] of ROUTES) {
     const match = path.match(pattern);

@@ -65,9 +65,12 @@ class PopulationsBrowserTest {
         browser.await(By.id("people-table"));
         assertThat(browser.driver.findElement(By.id("people-table")).getText())
                 .contains(DashboardFixture.ANN).contains(DashboardFixture.BOB).contains(DashboardFixture.CAROL);
+        browser.await(By.cssSelector("#population-history canvas"));
         browser.screenshot("population");
         browser.driver.get(server.url("/populations"));
         browser.awaitText(By.id("populations-table"), "Pricing viewers");
+        browser.await(By.cssSelector("#populations-table .spark canvas"));
+        assertThat(browser.driver.findElement(By.id("population-error")).getText()).as("no error before any input").isEmpty();
         browser.screenshot("populations");
     }
 

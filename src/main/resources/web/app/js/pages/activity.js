@@ -27,7 +27,7 @@ export async function render(main, ctx) {
   main.appendChild(h('div', {class: 'page-head'},
     h('div', {}, h('h1', {}, 'Activity'), h('p', {class: 'muted'}, h('span', {class: 'live-dot'}), 'Live: new events appear every few seconds, newest first.'))));
 
-  const event = h('input', {id: 'activity-event', placeholder: 'Event name', value: filters.event});
+  const event = h('input', {id: 'activity-event', placeholder: 'Event name', value: filters.event, list: 'event-names'});
   const property = h('input', {id: 'activity-property', placeholder: 'Property', value: filters.property});
   const value = h('input', {id: 'activity-value', placeholder: 'equals value', value: filters.value});
   const form = h('form', {class: 'toolbar'}, event, property, value, h('button', {type: 'submit', class: 'primary'}, 'Filter'));

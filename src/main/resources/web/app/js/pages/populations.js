@@ -33,7 +33,7 @@ function leafType(node) {
 }
 
 function text(obj, key, placeholder, onChange) {
-  const el = h('input', {value: obj[key] ?? '', placeholder});
+  const el = h('input', {value: obj[key] ?? '', placeholder, list: placeholder === 'event name' ? 'event-names' : null});
   el.addEventListener('input', () => { obj[key] = el.value; onChange(); });
   return el;
 }
@@ -127,13 +127,15 @@ function groupEditor(group, path, state) {
 
 function builder(definition, onPreview) {
   const box = h('div', {id: 'population-builder'});
-  const state = {errorPath: null, errorMessage: null, timer: null};
-  state.redraw = () => { clear(box).appendChild(groupEditor(definition, '$', state)); state.changed(); };
+  const state = {errorPath: null, errorMessage: null, timer: null, touched: false};
+  state.draw = () => clear(box).appendChild(groupEditor(definition, '$', state));
+  state.redraw = () => { state.draw(); state.changed(); };
   state.changed = () => {
+    state.touched = true;
     clearTimeout(state.timer);
     state.timer = setTimeout(() => onPreview(state), 400);
   };
-  state.redraw();
+  state.draw();
   return {box, state};
 }
 

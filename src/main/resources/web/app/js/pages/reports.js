@@ -59,7 +59,7 @@ function eventList(settings, key, rerender, placeholder) {
   return h('div', {},
     list.map((value, i) => h('div', {class: 'form-row'},
       (() => {
-        const el = h('input', {value, placeholder, name: `${key}-${i}`, 'data-step': String(i)});
+        const el = h('input', {value, placeholder, name: `${key}-${i}`, 'data-step': String(i), list: 'event-names'});
         el.addEventListener('input', () => { list[i] = el.value; });
         return el;
       })(),
@@ -76,8 +76,8 @@ function trendsForm(s, rerender, populations) {
       field('Interval', select(s, 'interval', [['hour', 'Hour'], ['day', 'Day'], ['week', 'Week'], ['month', 'Month']])),
       field('Show', select(s, 'measure', [['people', 'Unique people'], ['events', 'Events'], ['sessions', 'Sessions'], ['events_per_person', 'Events per person']]))),
     h('h3', {}, 'People vs sessions'),
-    h('div', {class: 'form-row'}, field('Conversion from', input(s, 'compare_from', {placeholder: 'e.g. Viewed Pricing'})),
-      field('to', input(s, 'compare_to', {placeholder: 'e.g. Purchased'}))),
+    h('div', {class: 'form-row'}, field('Conversion from', input(s, 'compare_from', {placeholder: 'e.g. Viewed Pricing', list: 'event-names'})),
+      field('to', input(s, 'compare_to', {placeholder: 'e.g. Purchased', list: 'event-names'}))),
     populationRow(s, populations),
   ];
 }
@@ -86,7 +86,7 @@ function funnelForm(s, rerender, populations) {
   const steps = h('ol', {id: 'funnel-steps'}, s.steps.map((step, i) => h('li', {},
     h('div', {class: 'form-row'},
       (() => {
-        const el = h('input', {value: step.event, placeholder: `Step ${i + 1} event`, name: `step-${i}`, 'data-step': String(i)});
+        const el = h('input', {value: step.event, placeholder: `Step ${i + 1} event`, name: `step-${i}`, 'data-step': String(i), list: 'event-names'});
         el.addEventListener('input', () => { step.event = el.value; });
         return el;
       })(),
@@ -101,7 +101,7 @@ function funnelForm(s, rerender, populations) {
       })(),
       s.steps.length > 2 ? h('button', {type: 'button', onclick: () => { s.steps.splice(i, 1); rerender(); }}, 'Remove') : null))));
   const exclusions = h('div', {}, (s.exclusions || []).map((ex, i) => h('div', {class: 'form-row'},
-    (() => { const el = h('input', {value: ex.event, placeholder: 'Excluded event'}); el.addEventListener('input', () => { ex.event = el.value; }); return el; })(),
+    (() => { const el = h('input', {value: ex.event, placeholder: 'Excluded event', list: 'event-names'}); el.addEventListener('input', () => { ex.event = el.value; }); return el; })(),
     'between step', (() => {
       const el = h('select', {}, s.steps.slice(0, -1).map((_, j) => h('option', {value: String(j), selected: ex.between[0] === j}, `${j + 1} and ${j + 2}`)));
       el.addEventListener('change', () => { ex.between = [Number(el.value), Number(el.value) + 1]; });
@@ -148,9 +148,9 @@ function retentionForm(s, rerender, populations) {
     })) : null;
   return [
     h('div', {class: 'form-row'},
-      field('Cohort event (A)', input(s, 'cohort_event', {placeholder: 'e.g. Signed Up', id: 'retention-cohort'})),
+      field('Cohort event (A)', input(s, 'cohort_event', {placeholder: 'e.g. Signed Up', id: 'retention-cohort', list: 'event-names'})),
       field('first time only', checkbox(s, 'first_time')),
-      field('Return event (B)', input(s, 'return_event', {placeholder: 'any event'}))),
+      field('Return event (B)', input(s, 'return_event', {placeholder: 'any event', list: 'event-names'}))),
     h('div', {class: 'form-row'}, ...dateRow(s),
       field('Period', select(s, 'period', [['day', 'Day'], ['week', 'Week'], ['month', 'Month']])),
       field('Periods', input(s, 'periods', {type: 'number', min: '1', max: '52', size: '4'})),

@@ -95,6 +95,19 @@ class ActivityApiTest {
     }
 
     @Test
+    void eventNamesAreListedMostFrequentFirst() {
+        track("u1", "Rare", "{}");
+        track("u1", "Common", "{}");
+        track("u2", "Common", "{}");
+        JsonNode names = server.get("/api/event-names").json().get("events");
+        assertThat(names).hasSize(2);
+        assertThat(names.get(0).get("name").asText()).isEqualTo("Common");
+        assertThat(names.get(0).get("count").asLong()).isEqualTo(2);
+        assertThat(names.get(1).get("name").asText()).isEqualTo("Rare");
+        assertThat(server.get("/api/event-names", "Bearer " + server.writeKey()).status()).isEqualTo(403);
+    }
+
+    @Test
     void badParametersAre400NotServerErrors() {
         assertThat(server.get("/api/activity?limit=0").status()).isEqualTo(400);
         assertThat(server.get("/api/activity?limit=abc").status()).isEqualTo(400);
