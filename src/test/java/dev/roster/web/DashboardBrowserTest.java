@@ -181,6 +181,28 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void adminMergeOfTwoIdentifiedPersonsAsksForConfirmationFirst() {
+        server.segment("identify", "{\"userId\": \"dave@example.com\", \"traits\": {\"name\": \"Dave\"}}");
+        server.segment("track", "{\"userId\": \"dave.work@example.com\", \"event\": \"Logged In\"}");
+        server.roster().flush();
+        String dave = server.person("dave@example.com").get("id").asText();
+        browser.login(base(), DashboardFixture.PASSWORD);
+        browser.driver.get(base() + "/people/" + dave);
+        browser.await(By.id("merge-open")).click();
+        browser.await(By.id("merge-other")).sendKeys("dave.work@example.com\n");
+        browser.await(By.id("dialog-cancel")).click();
+        assertThat(server.person("dave.work@example.com").get("id").asText()).as("cancel keeps them apart").isNotEqualTo(dave);
+
+        browser.driver.findElement(By.cssSelector("#merge-other + button")).click();
+        browser.await(By.id("dialog-confirm"));
+        browser.screenshot("merge-confirm");
+        browser.driver.findElement(By.id("dialog-confirm")).click();
+        browser.awaitText(By.id("identities"), "dave.work@example.com");
+        assertThat(server.person("dave.work@example.com").get("id").asText()).isEqualTo(server.person("dave@example.com").get("id").asText());
+        browser.awaitText(By.id("timeline"), "Logged In");
+    }
+
+    @Test
     void readableAt390PixelsWide() {
         browser.close();
         browser = Browser.open(390, 844);

@@ -159,6 +159,11 @@ export async function render(main, ctx) {
 }
 
 function openMerge(main, person, ctx) {
+  const existing = document.getElementById('merge-other');
+  if (existing) {
+    existing.focus();
+    return;
+  }
   const input = h('input', {id: 'merge-other', placeholder: 'Person id or any identity of the other person'});
   const message = h('p', {class: 'error', role: 'alert'});
   const form = h('form', {class: 'toolbar'}, input, h('button', {type: 'submit', class: 'primary'}, 'Review merge'));
