@@ -155,7 +155,8 @@ class DashboardBrowserTest {
         browser.driver.get(base() + "/projects");
         browser.await(By.id("snippet"));
         assertThat(browser.driver.findElement(By.id("snippet")).getText()).contains("/roster.js").contains(server.writeKey());
-        assertThat(browser.driver.findElement(By.id("main")).getText()).contains("posthog.init").contains("mixpanel.init").contains("KISSmetrics");
+        assertThat(browser.driver.findElement(By.id("main")).getText()).contains("posthog.init").contains("mixpanel.init").contains("KISSmetrics")
+                .contains(server.secretKey());
         browser.screenshot("setup");
         browser.driver.get(base() + "/reports/funnel");
         browser.await(By.id("funnel-steps"));

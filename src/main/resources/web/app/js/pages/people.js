@@ -1,6 +1,7 @@
 import {api, currentProject} from '../api.js';
 import {clear, emptyState, fmtMoney, fmtNumber, h, link, relative, fmtDateTime} from '../dom.js';
 import {setupPanels} from './projects.js';
+import {loadPopulations} from './reports.js';
 
 const COLUMNS = [
   ['display_name', 'Person', null],
@@ -48,13 +49,14 @@ export async function render(main, ctx) {
     [['last_seen', 'Last seen'], ['first_seen', 'First seen'], ['events', 'Most events'], ['ltv', 'Highest LTV']]
       .map(([v, label]) => h('option', {value: v, selected: v === sort}, label)));
   sortSelect.addEventListener('change', () => go({sort: sortSelect.value, cursor: ''}));
-  const form = h('form', {class: 'toolbar', role: 'search'}, search, sortSelect, h('button', {type: 'submit', class: 'primary'}, 'Search'));
+  const populations = await loadPopulations();
+  const populationSelect = populations.length ? h('select', {id: 'people-population', 'aria-label': 'Population'},
+    h('option', {value: ''}, 'Everyone'),
+    populations.map((p) => h('option', {value: p.id, selected: p.id === population}, p.name))) : null;
+  if (populationSelect) populationSelect.addEventListener('change', () => go({population: populationSelect.value, cursor: ''}));
+  const form = h('form', {class: 'toolbar', role: 'search'}, search, populationSelect, sortSelect, h('button', {type: 'submit', class: 'primary'}, 'Search'));
   form.addEventListener('submit', (e) => { e.preventDefault(); go({q: search.value.trim(), cursor: ''}); });
   main.appendChild(form);
-  if (population) {
-    main.appendChild(h('p', {class: 'muted'}, 'Filtered to population ', h('span', {class: 'pill'}, population), ' ',
-      h('button', {type: 'button', class: 'link-button', onclick: () => go({population: '', cursor: ''})}, 'clear')));
-  }
 
   const results = h('section', {class: 'panel', id: 'people-results'}, h('p', {class: 'muted'}, 'Loading…'));
   main.appendChild(results);

@@ -31,7 +31,10 @@ export function setupPanels(project) {
 
 export async function render(main) {
   const state = session();
-  const project = currentProject();
+  const current = currentProject();
+  // The session lists projects without secrets; /api/projects adds the secret keys for admins.
+  const detailed = current ? (await api('/api/projects')).projects : [];
+  const project = detailed.find((p) => p.id === state.project) || current;
   main.appendChild(h('div', {class: 'page-head'}, h('div', {}, h('h1', {}, 'Projects & setup'),
     h('p', {class: 'muted'}, 'Each project is an isolated dataset with its own keys.'))));
 
@@ -46,7 +49,7 @@ export async function render(main) {
       : h('p', {class: 'muted'}, 'No project yet. Create the first one below.'));
   main.appendChild(list);
 
-  const name = h('input', {id: 'new-project-name', placeholder: 'Project name, e.g. Marketing site', required: true});
+  const name = h('input', {id: 'new-project-name', placeholder: 'Project name, e.g. Marketing site', required: true, style: {flex: '1', maxWidth: '420px'}});
   const message = h('p', {class: 'muted small', role: 'status'});
   const form = h('form', {class: 'form-row', id: 'create-project'}, name, h('button', {type: 'submit', class: 'primary'}, 'Create project'));
   form.addEventListener('submit', async (event) => {
