@@ -72,10 +72,12 @@ public final class ActivityFeed {
 
     public Page find(Project project, Query query) {
         List<Object> parameters = new ArrayList<>();
+        // Top-N first, then look up the person ids of those few rows: joining persons before the
+        // limit would join every event (seconds at 10M events instead of milliseconds).
         StringBuilder sql = new StringBuilder(
-                "SELECT e.event_id, e.name, e.ts, e.received_at, e.identity, p.person_id, e.properties "
-                        + "FROM resolved_events e JOIN persons p ON p.project_key = e.project_key AND p.person_key = e.person_key "
-                        + "WHERE e.project_key = ?");
+                "SELECT t.event_id, t.name, t.ts, t.received_at, t.identity, p.person_id, t.properties FROM ("
+                        + "SELECT e.event_id, e.name, e.ts, e.received_at, e.identity, e.person_key, e.properties "
+                        + "FROM resolved_events e WHERE e.project_key = ?");
         parameters.add(project.key());
         query.event().ifPresent(name -> {
             sql.append(" AND e.name = ?");
@@ -104,8 +106,11 @@ public final class ActivityFeed {
             parameters.add(c.receivedAt());
             parameters.add(c.eventId());
         });
-        sql.append(" ORDER BY e.received_at DESC, e.event_id DESC LIMIT ?");
+        sql.append(" ORDER BY e.received_at DESC, e.event_id DESC LIMIT ?) t "
+                + "JOIN persons p ON p.project_key = ? AND p.person_key = t.person_key "
+                + "ORDER BY t.received_at DESC, t.event_id DESC");
         parameters.add(query.limit() + 1);
+        parameters.add(project.key());
         return database.read(connection -> {
             List<Event> events = new ArrayList<>();
             List<Cursor> cursors = new ArrayList<>();
