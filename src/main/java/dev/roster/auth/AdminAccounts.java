@@ -2,6 +2,8 @@ package dev.roster.auth;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.roster.common.ErrorCode;
+import dev.roster.common.RosterException;
 import dev.roster.store.Database;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -68,7 +70,8 @@ public final class AdminAccounts {
     public synchronized void setPassword(String username, String password) {
         requireNonNull(username, "username is null");
         if (password == null || password.length() < 8) {
-            throw new IllegalArgumentException("the admin password must have at least 8 characters");
+            throw new RosterException(ErrorCode.INVALID_REQUEST, "the admin password (" + PASSWORD_ENVIRONMENT_VARIABLE
+                    + ") must have at least 8 characters");
         }
         String hash = PasswordHasher.hash(password);
         Connection connection = database.writer();

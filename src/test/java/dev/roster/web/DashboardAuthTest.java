@@ -176,5 +176,9 @@ class DashboardAuthTest {
             });
             assertThat(stored).startsWith("pbkdf2-sha256$600000$").doesNotContain(generated);
         }
+        try (TestServer fresh = TestServer.start()) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> fresh.roster().admins().ensureAdmin(Optional.of("short")))
+                    .hasMessageContaining("at least 8 characters");
+        }
     }
 }
