@@ -2,6 +2,7 @@ package dev.roster;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.roster.auth.AdminAccounts;
 import dev.roster.identity.IdentityWarnings;
 import dev.roster.ingest.Ingestion;
 import dev.roster.ingest.WriteBuffer;
@@ -58,6 +59,7 @@ public final class Roster implements AutoCloseable {
     private final EventsExport eventsExport;
     private final PrivacyRequests privacy;
     private final Backup backup;
+    private final AdminAccounts admins;
     private WebServer server;
 
     /** How to run: where the data lives, the port, DuckDB's memory limit and the clock. */
@@ -101,6 +103,7 @@ public final class Roster implements AutoCloseable {
         this.eventsExport = new EventsExport(database);
         this.privacy = new PrivacyRequests(people, database, writeBuffer, config.clock());
         this.backup = new Backup(database, writeBuffer);
+        this.admins = new AdminAccounts(database, config.clock());
     }
 
     /** Opens the data directory without serving HTTP. */
@@ -203,6 +206,10 @@ public final class Roster implements AutoCloseable {
 
     public Backup backup() {
         return backup;
+    }
+
+    public AdminAccounts admins() {
+        return admins;
     }
 
     public Clock clock() {

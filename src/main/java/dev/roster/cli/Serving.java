@@ -1,6 +1,7 @@
 package dev.roster.cli;
 
 import dev.roster.Roster;
+import dev.roster.auth.AdminAccounts;
 import dev.roster.project.ProjectKeys;
 import java.util.concurrent.CountDownLatch;
 
@@ -13,6 +14,12 @@ final class Serving {
         System.out.println();
         System.out.println("Roster is running at http://localhost:" + roster.port() + "/");
         System.out.println("  data directory: " + roster.config().dataDirectory().toAbsolutePath());
+        AdminAccounts.Setup admin = roster.admins().ensureAdminFromEnvironment();
+        System.out.println("  dashboard login: " + admin.username() + " / " + admin.generatedPassword().orElse(admin.created()
+                ? "(the password from " + AdminAccounts.PASSWORD_ENVIRONMENT_VARIABLE + ")"
+                : "(the password set at the first start)"));
+        admin.generatedPassword().ifPresent(p ->
+                System.out.println("  (the generated password is shown only this once; it is stored as a hash)"));
         if (demo != null) {
             System.out.println("  demo project:   " + demo.project().id());
             System.out.println("  write key:      " + demo.project().writeKey());

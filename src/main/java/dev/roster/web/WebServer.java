@@ -13,6 +13,7 @@ import dev.roster.ops.Metrics;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,8 @@ public final class WebServer implements AutoCloseable {
                            RevenueHandler revenue,
                            GroupsHandler groups,
                            PopulationHandler populations,
-                           TransferHandler transfer) {
+                           TransferHandler transfer,
+                           DashboardHandler dashboard, ProjectsHandler projects, ActivityHandler activity) {
     }
 
     /** Ingestion endpoints of the other wire formats; like /v1/*, open to any origin. */
@@ -61,6 +63,13 @@ public final class WebServer implements AutoCloseable {
                 server.setHandler(new StatisticsHandler());
                 server.setStopTimeout(STOP_TIMEOUT_MILLIS);
             });
+            config.staticFiles.add(files -> {
+                files.hostedPath = "/assets";
+                files.directory = "/web/app";
+                files.location = Location.CLASSPATH;
+                files.headers = Map.of("Cache-Control", "no-cache", "X-Content-Type-Options", "nosniff");
+            });
+            config.staticFiles.enableWebjars();
         });
         ErrorMapper.register(app);
         app.before("/v1/*", WebServer::allowAnyOrigin);
@@ -109,6 +118,11 @@ public final class WebServer implements AutoCloseable {
         post("/import", h.mixpanel()::importEvents);
 
         get("/roster.js", h.tracker()::script);
+        get("/login", h.dashboard()::loginPage);
+        post("/auth/login", h.dashboard()::login);
+        post("/auth/logout", h.dashboard()::logout);
+        get("/auth/session", h.dashboard()::session);
+        DashboardHandler.PAGES.forEach(page -> get(page, h.dashboard()::page));
 
         path("/api", () -> {
             before("/*", h.auth()::requireReader);
@@ -141,6 +155,11 @@ public final class WebServer implements AutoCloseable {
             get("/people/{id}/export", h.transfer()::access);
             delete("/people/{id}", h.transfer()::erase);
             get("/admin/backup", h.transfer()::backup);
+            get("/projects", h.projects()::list);
+            post("/projects", h.projects()::create);
+            get("/activity", h.activity()::activity);
+            get("/ingestion/health", h.activity()::health);
+            get("/event-names", h.activity()::eventNames);
         });
     }
 

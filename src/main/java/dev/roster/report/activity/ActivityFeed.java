@@ -1,0 +1,176 @@
+package dev.roster.report.activity;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.roster.common.ErrorCode;
+import dev.roster.common.Json;
+import dev.roster.common.RosterException;
+import dev.roster.project.Project;
+import dev.roster.store.Database;
+import dev.roster.store.Sql;
+import java.nio.charset.StandardCharsets;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The activity report (SPEC §6.5): the newest events across all people of a project, in the order
+ * the server received them, each with the person it resolves to now. Keyset-paged on
+ * (received_at, event_id) both ways: {@code after} polls for what arrived since the last call,
+ * {@code before} pages back into older activity.
+ */
+public final class ActivityFeed {
+    public static final int MAX_LIMIT = 500;
+
+    private final Database database;
+
+    public ActivityFeed(Database database) {
+        this.database = requireNonNull(database, "database is null");
+    }
+
+    /** What to show: optional event name and one optional event-property equality filter. */
+    public record Query(Optional<String> event, Optional<String> property, Optional<String> value,
+                        Optional<Cursor> after, Optional<Cursor> before, int limit) {
+        public Query {
+            requireNonNull(event, "event is null");
+            requireNonNull(property, "property is null");
+            requireNonNull(value, "value is null");
+            requireNonNull(after, "after is null");
+            requireNonNull(before, "before is null");
+            if (limit < 1 || limit > MAX_LIMIT) {
+                throw new RosterException(ErrorCode.INVALID_REQUEST, "limit must be between 1 and " + MAX_LIMIT);
+            }
+            if (after.isPresent() && before.isPresent()) {
+                throw new RosterException(ErrorCode.INVALID_REQUEST, "give either after or before, not both");
+            }
+            property.ifPresent(ActivityFeed::validatePropertyName);
+            if (value.isPresent() && property.isEmpty()) {
+                throw new RosterException(ErrorCode.INVALID_REQUEST, "value needs a property to compare with");
+            }
+        }
+    }
+
+    public record Event(String id, String name, String timestamp, @JsonProperty("received_at") String receivedAt,
+                        String identity, @JsonProperty("person_id") String personId, JsonNode properties) {
+    }
+
+    /**
+     * One page, newest first. {@code latest} is the cursor to poll with next ({@code after});
+     * {@code next_cursor} pages to older events ({@code before}), null at the end.
+     */
+    public record Page(List<Event> events, String latest, @JsonProperty("next_cursor") String nextCursor) {
+        public Page {
+            events = List.copyOf(events);
+        }
+    }
+
+    public Page find(Project project, Query query) {
+        List<Object> parameters = new ArrayList<>();
+        // Top-N first, then look up the person ids of those few rows: joining persons before the
+        // limit would join every event (seconds at 10M events instead of milliseconds).
+        StringBuilder sql = new StringBuilder(
+                "SELECT t.event_id, t.name, t.ts, t.received_at, t.identity, p.person_id, t.properties FROM ("
+                        + "SELECT e.event_id, e.name, e.ts, e.received_at, e.identity, e.person_key, e.properties "
+                        + "FROM resolved_events e WHERE e.project_key = ?");
+        parameters.add(project.key());
+        query.event().ifPresent(name -> {
+            sql.append(" AND e.name = ?");
+            parameters.add(name);
+        });
+        query.property().ifPresent(property -> {
+            String path = "$.\"" + property + "\"";
+            if (query.value().isPresent()) {
+                sql.append(" AND json_extract_string(e.properties, ?) = ?");
+                parameters.add(path);
+                parameters.add(query.value().get());
+            } else {
+                sql.append(" AND json_extract(e.properties, ?) IS NOT NULL");
+                parameters.add(path);
+            }
+        });
+        query.after().ifPresent(c -> {
+            sql.append(" AND (e.received_at > ? OR (e.received_at = ? AND e.event_id > ?))");
+            parameters.add(c.receivedAt());
+            parameters.add(c.receivedAt());
+            parameters.add(c.eventId());
+        });
+        query.before().ifPresent(c -> {
+            sql.append(" AND (e.received_at < ? OR (e.received_at = ? AND e.event_id < ?))");
+            parameters.add(c.receivedAt());
+            parameters.add(c.receivedAt());
+            parameters.add(c.eventId());
+        });
+        sql.append(" ORDER BY e.received_at DESC, e.event_id DESC LIMIT ?) t "
+                + "JOIN persons p ON p.project_key = ? AND p.person_key = t.person_key "
+                + "ORDER BY t.received_at DESC, t.event_id DESC");
+        parameters.add(query.limit() + 1);
+        parameters.add(project.key());
+        return database.read(connection -> {
+            List<Event> events = new ArrayList<>();
+            List<Cursor> cursors = new ArrayList<>();
+            try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+                Sql.bind(statement, 1, parameters);
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        Instant ts = Sql.instant(rows, 3);
+                        Instant received = Sql.instant(rows, 4);
+                        String id = rows.getString(1);
+                        cursors.add(new Cursor(received, id));
+                        String properties = rows.getString(7);
+                        events.add(new Event(id, rows.getString(2), ts.toString(), received.toString(), rows.getString(5),
+                                rows.getString(6), properties == null ? Json.object() : Json.parse(properties)));
+                    }
+                }
+            }
+            String next = null;
+            if (events.size() > query.limit()) {
+                events.remove(query.limit());
+                next = cursors.get(query.limit() - 1).encode();
+            }
+            String latest = events.isEmpty()
+                    ? query.after().map(Cursor::encode).orElse(null)
+                    : cursors.get(0).encode();
+            if (query.before().isPresent() && !events.isEmpty()) {
+                latest = null;
+            }
+            return new Page(events, latest, next);
+        });
+    }
+
+    static void validatePropertyName(String name) {
+        if (name.isEmpty() || name.length() > 255 || name.indexOf('"') >= 0 || name.indexOf('\\') >= 0
+                || name.chars().anyMatch(Character::isISOControl)) {
+            throw new RosterException(ErrorCode.INVALID_REQUEST,
+                    "property must be 1 to 255 characters without quotes, backslashes or control characters");
+        }
+    }
+
+    /** Keyset position: (received_at, event id). Opaque to clients. */
+    public record Cursor(Instant receivedAt, String eventId) {
+        public Cursor {
+            requireNonNull(receivedAt, "receivedAt is null");
+            requireNonNull(eventId, "eventId is null");
+        }
+
+        public String encode() {
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    (receivedAt.toString() + "|" + eventId).getBytes(StandardCharsets.UTF_8));
+        }
+
+        public static Cursor decode(String text) {
+            try {
+                String decoded = new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8);
+                int bar = decoded.indexOf('|');
+                return new Cursor(Instant.parse(decoded.substring(0, bar)), decoded.substring(bar + 1));
+            } catch (RuntimeException e) {
+                throw new RosterException(ErrorCode.INVALID_REQUEST, "the cursor is not one this API returned");
+            }
+        }
+    }
+}

@@ -1,0 +1,28 @@
+// ECharts (from the WebJar, loaded as a classic script) with safe defaults. Tooltips render as
+// rich text, not HTML, so event names and property values in series never become markup.
+
+const PALETTE = ['#4f5bd5', '#1f9d6b', '#e07a2f', '#c2417a', '#2b9bc8', '#8a5cd1', '#a3a91c', '#d64545'];
+
+export function hasCharts() {
+  return typeof window.echarts !== 'undefined';
+}
+
+export function chart(el, option) {
+  if (!hasCharts()) {
+    el.textContent = 'Charts are unavailable (the chart library did not load).';
+    return {dispose() {}, setOption() {}};
+  }
+  const instance = window.echarts.init(el, null, {renderer: 'canvas'});
+  instance.setOption(Object.assign({
+    color: PALETTE,
+    animationDuration: 300,
+    grid: {left: 48, right: 16, top: 36, bottom: 36, containLabel: true},
+    tooltip: {trigger: 'axis', renderMode: 'richText'},
+    textStyle: {fontFamily: 'inherit'},
+  }, option, {tooltip: Object.assign({trigger: 'axis'}, option.tooltip || {}, {renderMode: 'richText'})}));
+  const resize = () => instance.resize();
+  window.addEventListener('resize', resize);
+  const dispose = instance.dispose.bind(instance);
+  instance.dispose = () => { window.removeEventListener('resize', resize); dispose(); };
+  return instance;
+}
