@@ -7,7 +7,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
@@ -57,7 +56,6 @@ class PopulationsBrowserTest {
     }
 
     @Test
-    @Disabled("needs /api/populations from the populations branch")
     void createAPopulationAndSeeItsCountAndMembers() {
         createPopulation("Pricing viewers", "Viewed Pricing");
         assertThat(browser.driver.findElement(By.id("population-title")).getText()).isEqualTo("Pricing viewers");
@@ -75,7 +73,6 @@ class PopulationsBrowserTest {
     }
 
     @Test
-    @Disabled("needs /api/populations from the populations branch")
     void aValidationErrorIsShownOnTheOffendingCondition() {
         browser.driver.get(server.url("/populations"));
         WebElement count = browser.await(By.cssSelector("#population-builder .condition input[type=number]"));
@@ -86,7 +83,6 @@ class PopulationsBrowserTest {
     }
 
     @Test
-    @Disabled("needs /api/populations from the populations branch")
     void populationNamesWithScriptAreShownAsText() {
         createPopulation(DashboardFixture.IMG + DashboardFixture.SCRIPT, "Viewed Pricing");
         assertThat(browser.driver.findElement(By.id("population-title")).getText())

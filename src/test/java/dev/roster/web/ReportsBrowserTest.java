@@ -8,7 +8,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
@@ -71,7 +70,6 @@ class ReportsBrowserTest {
     }
 
     @Test
-    @Disabled("needs /api/reports from the reports branch")
     void threeStepFunnelShowsTheExpectedCountsAndKeepsItsSettingsInTheUrl() {
         buildFunnel(List.of("Viewed Pricing", "Signed Up", "Purchased"));
         assertThat(cell("funnel-count-0")).isEqualTo("3");
@@ -88,7 +86,6 @@ class ReportsBrowserTest {
     }
 
     @Test
-    @Disabled("needs /api/reports from the reports branch (funnel with \"people\": true)")
     void clickingAFunnelNumberLandsOnThosePeopleAndTheyCanBeSavedAsAPopulation() {
         buildFunnel(List.of("Viewed Pricing", "Signed Up", "Purchased"));
         browser.driver.findElement(By.id("funnel-count-1")).click();
@@ -109,7 +106,6 @@ class ReportsBrowserTest {
     }
 
     @Test
-    @Disabled("needs /api/reports from the reports branch")
     void retentionMatrixOpensWithCohortsAndClickableCells() {
         browser.driver.get(server.url("/reports/retention"));
         browser.await(By.id("retention-cohort")).sendKeys("Signed Up");
@@ -123,7 +119,6 @@ class ReportsBrowserTest {
     }
 
     @Test
-    @Disabled("needs /api/reports from the reports branch")
     void trendsShowsAChartAndTheTable() {
         browser.driver.get(server.url("/reports/trends"));
         WebElement event = browser.await(By.name("events-0"));
@@ -139,7 +134,6 @@ class ReportsBrowserTest {
     }
 
     @Test
-    @Disabled("needs /api/reports/revenue from the revenue branch")
     void revenuePageShowsTotalsAndTopCustomers() {
         browser.driver.get(server.url("/reports/revenue"));
         browser.await(By.id("run-report")).click();
