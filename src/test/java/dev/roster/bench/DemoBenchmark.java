@@ -31,6 +31,10 @@ public final class DemoBenchmark {
     public static void main(String[] args) throws Exception {
         int people = Bench.intProperty("people", 20_000);
         int requests = Bench.intProperty("timelineRequests", 2_000);
+        if (System.getProperty("url") != null) {
+            againstRunningServer(System.getProperty("url"), people, requests);
+            return;
+        }
         Path directory = Path.of(System.getProperty("data", "target/bench/demo-" + people));
         if (!Boolean.getBoolean("reuse")) {
             Bench.deleteRecursively(directory);
@@ -61,29 +65,8 @@ public final class DemoBenchmark {
             }
             String base = "http://127.0.0.1:" + port;
 
-            Random random = new Random(7);
-            List<String> persons = new ArrayList<>();
-            for (int attempt = 0; attempt < 20_000 && persons.size() < 1_000; attempt++) {
-                HttpResponse<byte[]> response = get(base + "/api/people?identity=user-" + random.nextInt(people), secret);
-                if (response.statusCode() == 200) {
-                    persons.add(Json.parse(response.body()).get("id").asText());
-                }
-            }
-            if (persons.isEmpty()) {
-                throw new IllegalStateException("no signed-up person found");
-            }
-            for (int i = 0; i < 200; i++) {
-                timeline(base, secret, persons.get(random.nextInt(persons.size())));
-            }
-            List<Long> nanos = new ArrayList<>();
-            long returned = 0;
-            for (int i = 0; i < requests; i++) {
-                String person = persons.get(random.nextInt(persons.size()));
-                long t0 = System.nanoTime();
-                returned += timeline(base, secret, person);
-                nanos.add(System.nanoTime() - t0);
-            }
-            long[] sorted = Bench.sorted(nanos);
+            long[] sorted = timelines(base, secret, people, requests);
+            long returned = lastReturned;
             long rssAfterQueries = Bench.rssBytes(child.pid());
             long maxRss = child.maxRssBytes();
             child.close();
@@ -94,7 +77,7 @@ public final class DemoBenchmark {
                     eventsPerSecond, readySeconds, generationCpu, events / generationCpu));
             rows.add(Bench.row("timeline, newest 100 events, p50 / p95 / p99", "%.2f / %.2f / %.2f ms (%,d requests over %,d people, avg %.0f events returned)",
                     Bench.percentile(sorted, 50), Bench.percentile(sorted, 95), Bench.percentile(sorted, 99),
-                    requests, persons.size(), returned / (double) requests));
+                    requests, lastPersons, returned / (double) requests));
             rows.add(Bench.row("server RSS: max / after generation / after queries", "%s / %s / %s",
                     Bench.mib(maxRss), Bench.mib(rssAfterGeneration), Bench.mib(rssAfterQueries)));
             rows.add(Bench.row("bytes on disk per event (after checkpoint)", "%.1f (%s in %s)", bytes / (double) events,
@@ -102,6 +85,68 @@ public final class DemoBenchmark {
             rows.add(Bench.row("machine load average at start", "%s (2 cores, shared)", load));
         }
         Bench.report("DemoBenchmark people=" + people, rows);
+    }
+
+    private static long lastReturned;
+    private static int lastPersons;
+
+    /** Timeline latencies (sorted nanos) of random signed-up people. */
+    static long[] timelines(String base, String secret, int people, int requests) throws IOException, InterruptedException {
+        Random random = new Random(7);
+        List<String> persons = new ArrayList<>();
+        for (int attempt = 0; attempt < 20_000 && persons.size() < 1_000; attempt++) {
+            HttpResponse<byte[]> response = get(base + "/api/people?identity=user-" + random.nextInt(people), secret);
+            if (response.statusCode() == 200) {
+                persons.add(Json.parse(response.body()).get("id").asText());
+            }
+        }
+        if (persons.isEmpty()) {
+            throw new IllegalStateException("no signed-up person found");
+        }
+        for (int i = 0; i < 200; i++) {
+            timeline(base, secret, persons.get(random.nextInt(persons.size())));
+        }
+        List<Long> nanos = new ArrayList<>();
+        long returned = 0;
+        for (int i = 0; i < requests; i++) {
+            String person = persons.get(random.nextInt(persons.size()));
+            long t0 = System.nanoTime();
+            returned += timeline(base, secret, person);
+            nanos.add(System.nanoTime() - t0);
+        }
+        long[] sorted = Bench.sorted(nanos);
+        lastReturned = returned;
+        lastPersons = persons.size();
+        return Bench.sorted(nanos);
+    }
+
+    /** Timelines against a server that is already running: -Durl, -Dsecret, -Dpeople, optional -DserverPid. */
+    private static void againstRunningServer(String url, int people, int requests) throws Exception {
+        String secret = System.getProperty("secret");
+        long[] sorted = timelines(url, secret, people, requests);
+        long pid = Long.parseLong(System.getProperty("serverPid", "0"));
+        List<String[]> rows = new ArrayList<>();
+        rows.add(Bench.row("timeline, newest 100 events, p50 / p95 / p99", "%.2f / %.2f / %.2f ms (%,d requests over %,d people, avg %.0f events returned)",
+                Bench.percentile(sorted, 50), Bench.percentile(sorted, 95), Bench.percentile(sorted, 99),
+                requests, lastPersons, lastReturned / (double) requests));
+        if (pid > 0) {
+            rows.add(Bench.row("server RSS now / peak (VmHWM)", "%s / %s", Bench.mib(Bench.rssBytes(pid)), Bench.mib(hwm(pid))));
+        }
+        rows.add(Bench.row("machine load average", "%s (2 cores, shared)", Bench.loadAverage()));
+        Bench.report("DemoBenchmark (running server " + url + ") people=" + people, rows);
+    }
+
+    private static long hwm(long pid) {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException e) {
+            return 0;
+        }
+        return 0;
     }
 
     private static int timeline(String base, String secret, String person) throws IOException, InterruptedException {
