@@ -15,7 +15,7 @@ final class ServeCommand implements Runnable {
     @Option(names = "--port", description = "HTTP port. Default: ${DEFAULT-VALUE}", defaultValue = "8080")
     int port;
 
-    @Option(names = "--memory-limit", description = "DuckDB memory limit. Default: ${DEFAULT-VALUE}", defaultValue = "1GB")
+    @Option(names = "--memory-limit", description = "DuckDB memory limit. Default: ${DEFAULT-VALUE}", defaultValue = "512MB")
     String memoryLimit;
 
     @Override
