@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.roster.common.RosterException;
 import dev.roster.ingest.Ingestion;
+import dev.roster.ingest.ParsedWithGroups;
 import dev.roster.ingest.Rejection;
 import dev.roster.ingest.RequestBody;
 import dev.roster.ingest.WirePayloads;
@@ -61,7 +62,7 @@ final class MixpanelHandler {
             byte[] body = RequestBody.read(ctx.req().getInputStream(), ctx.req().getContentLengthLong(), ctx.header("Content-Encoding"));
             jsonImport = endpoint == MixpanelFormat.Endpoint.IMPORT && body.length > 0
                     && !WirePayloads.looksLikeForm(ctx.contentType(), body) && !query.containsKey("data");
-            MixpanelFormat.Parsed parsed = format.parse(new MixpanelFormat.Request(endpoint, body, ctx.contentType(), query,
+            ParsedWithGroups parsed = format.parse(new MixpanelFormat.Request(endpoint, body, ctx.contentType(), query,
                     basicUser(ctx), clock.instant()));
             Ingestion.Result result = WireRequests.ingest(ingestion, groups, parsed.request(), parsed.groups(), "mixpanel");
             if (jsonImport) {

@@ -3,6 +3,7 @@ package dev.roster.web;
 import static java.util.Objects.requireNonNull;
 
 import dev.roster.ingest.Ingestion;
+import dev.roster.ingest.ParsedWithGroups;
 import dev.roster.ingest.RequestBody;
 import dev.roster.ingest.posthog.PosthogFormat;
 import dev.roster.store.DuckDbGroupStore;
@@ -54,7 +55,7 @@ final class PosthogHandler {
 
     private Ingestion.Result ingest(Context ctx) throws IOException {
         byte[] body = RequestBody.read(ctx.req().getInputStream(), ctx.req().getContentLengthLong(), ctx.header("Content-Encoding"));
-        PosthogFormat.Parsed parsed = format.parse(new PosthogFormat.Request(body, ctx.contentType(), WireRequests.query(ctx),
+        ParsedWithGroups parsed = format.parse(new PosthogFormat.Request(body, ctx.contentType(), WireRequests.query(ctx),
                 Auth.bearer(ctx), clock.instant()));
         return WireRequests.ingest(ingestion, groups, parsed.request(), parsed.groups(), "posthog");
     }

@@ -13,6 +13,7 @@ import dev.roster.ingest.GroupUpdate;
 import dev.roster.ingest.InvalidEventException;
 import dev.roster.ingest.Messages;
 import dev.roster.ingest.ParsedRequest;
+import dev.roster.ingest.ParsedWithGroups;
 import dev.roster.ingest.PropertyOperation;
 import dev.roster.ingest.RejectReason;
 import dev.roster.ingest.Rejection;
@@ -68,15 +69,7 @@ public final class MixpanelFormat {
         }
     }
 
-    /** The person commands and group updates of a request. */
-    public record Parsed(ParsedRequest request, List<GroupUpdate> groups) {
-        public Parsed {
-            requireNonNull(request, "request is null");
-            groups = List.copyOf(groups);
-        }
-    }
-
-    public Parsed parse(Request request) {
+    public ParsedWithGroups parse(Request request) {
         JsonNode root = Json.parse(payload(request));
         List<JsonNode> messages = new ArrayList<>();
         if (root.isArray()) {
@@ -112,7 +105,7 @@ public final class MixpanelFormat {
                 rejections.add(new Rejection(i, e.reason(), e.getMessage()));
             }
         }
-        return new Parsed(new ParsedRequest(key, commands, rejections, messages.size()), groups);
+        return new ParsedWithGroups(new ParsedRequest(key, commands, rejections, messages.size()), groups);
     }
 
     /** Undoes the transport: query or form {@code data}, base64, gzip. */

@@ -13,6 +13,7 @@ import dev.roster.ingest.GroupUpdate;
 import dev.roster.ingest.InvalidEventException;
 import dev.roster.ingest.Messages;
 import dev.roster.ingest.ParsedRequest;
+import dev.roster.ingest.ParsedWithGroups;
 import dev.roster.ingest.PropertyOperation;
 import dev.roster.ingest.RejectReason;
 import dev.roster.ingest.Rejection;
@@ -63,15 +64,7 @@ public final class PosthogFormat {
         }
     }
 
-    /** The person commands of a request, and its group updates. */
-    public record Parsed(ParsedRequest request, List<GroupUpdate> groups) {
-        public Parsed {
-            requireNonNull(request, "request is null");
-            groups = List.copyOf(groups);
-        }
-    }
-
-    public Parsed parse(Request request) {
+    public ParsedWithGroups parse(Request request) {
         JsonNode root = Json.parse(payload(request));
         List<JsonNode> messages = new ArrayList<>();
         Optional<Instant> sentAt = Optional.empty();
@@ -115,7 +108,7 @@ public final class PosthogFormat {
                 rejections.add(new Rejection(i, e.reason(), e.getMessage()));
             }
         }
-        return new Parsed(new ParsedRequest(key, commands, rejections, messages.size()), groups);
+        return new ParsedWithGroups(new ParsedRequest(key, commands, rejections, messages.size()), groups);
     }
 
     /** Undoes the transport encodings and returns JSON bytes. */
