@@ -153,13 +153,15 @@ public final class FunnelQuery {
         b.sql(", a0 AS (SELECT u, pk, bv, row_number() OVER () AS aid, ts AS t0, event_id AS e0" + (strict ? ", dr AS r0" : "") + " FROM s0)");
         for (int k = 1; k < steps(); k++) {
             String prev = track && k > 1 ? "a" + (k - 1) + "x" : "a" + (k - 1);
-            StringBuilder carried = new StringBuilder("a.u, a.aid, a.t0");
+            // aid identifies the attempt, so group by it alone and carry the rest with any_value:
+            // hashing one BIGINT instead of (u, aid, t0, event ids) is measurably cheaper
+            StringBuilder carried = new StringBuilder("any_value(a.u) AS u, a.aid, any_value(a.t0) AS t0");
             if (track) {
                 for (int j = 1; j < k; j++) {
-                    carried.append(", a.e").append(j);
+                    carried.append(", any_value(a.e").append(j).append(") AS e").append(j);
                 }
             }
-            b.sql(", a" + k + " AS (SELECT " + carried + ", a.e0");
+            b.sql(", a" + k + " AS (SELECT " + carried + ", any_value(a.e0) AS e0");
             if (track) {
                 b.sql(", min({'t': s.ts, 'e': s.event_id}) AS m");
             } else {
@@ -180,7 +182,7 @@ public final class FunnelQuery {
                     }
                 }
             }
-            b.sql(" GROUP BY " + carried + ", a.e0)");
+            b.sql(" GROUP BY a.aid)");
             if (track) {
                 // unpack the struct: t_k and e_k
                 StringBuilder cols = new StringBuilder("u, aid, t0");
