@@ -134,6 +134,9 @@ public final class ReportBenchmark {
                     + "FROM (SELECT * FROM r.events_compacted UNION ALL SELECT * FROM r.events_recent) e "
                     + "LEFT JOIN r.unfolded_merges m ON m.project_key = e.project_key AND m.from_key = e.person_key "
                     + "ORDER BY person_id, ts");
+            if (!"false".equals(System.getProperty("ltv"))) {
+                ltv(s);
+            }
             s.execute("DETACH r");
             s.execute("CREATE TABLE event_codes AS SELECT name, (row_number() OVER (ORDER BY name))::USMALLINT AS code "
                     + "FROM (SELECT DISTINCT name FROM bench_events)");
@@ -164,6 +167,59 @@ public final class ReportBenchmark {
                 return n;
             }
         }
+    }
+
+    /**
+     * Issue 6 without its endpoint (not in this tree): LTV by first-touch utm_source, i.e. per
+     * person {@code arg_min(utm_source, ts)} of all their events and the sum of {@code revenue},
+     * then count and average per source. Timed twice, alternating, on the attached demo database:
+     * on a plain table {@code bench_ltv(person_id, ts, utm_source, revenue)} sorted by
+     * (person_id, ts) (the baseline), and in the shape a Roster report must run: the same query over
+     * the identity layer with JSON property extraction. The answers must be equal.
+     */
+    private void ltv(Statement s) throws SQLException {
+        String resolved = "(SELECT coalesce(m.to_key, e.person_key) AS person_id, e.ts, e.properties "
+                + "FROM (SELECT * FROM r.events_compacted UNION ALL SELECT * FROM r.events_recent) e "
+                + "LEFT JOIN r.unfolded_merges m ON m.project_key = e.project_key AND m.from_key = e.person_key)";
+        s.execute("CREATE TABLE bench_ltv AS SELECT person_id, ts, properties->>'utm_source' AS utm_source, "
+                + "TRY_CAST(properties->>'revenue' AS DOUBLE) AS revenue FROM " + resolved + " ORDER BY person_id, ts");
+        String plain = "SELECT coalesce(src, '(none)') AS source, count(*), round(avg(ltv), 2) FROM (SELECT person_id, "
+                + "arg_min(utm_source, ts) AS src, coalesce(sum(revenue), 0) AS ltv FROM bench_ltv GROUP BY person_id) "
+                + "GROUP BY 1 ORDER BY 1";
+        String roster = "SELECT coalesce(src, '(none)') AS source, count(*), round(avg(ltv), 2) FROM (SELECT person_id, "
+                + "arg_min(properties->>'utm_source', ts) AS src, coalesce(sum(TRY_CAST(properties->>'revenue' AS DOUBLE)), 0) AS ltv "
+                + "FROM " + resolved + " GROUP BY person_id) GROUP BY 1 ORDER BY 1";
+        List<Long> a = new ArrayList<>();
+        List<Long> b = new ArrayList<>();
+        String plainAnswer = null;
+        String rosterAnswer = null;
+        for (int i = 0; i < warmup + runs; i++) {
+            long t0 = System.nanoTime();
+            rosterAnswer = rows(s, roster);
+            long t1 = System.nanoTime();
+            plainAnswer = rows(s, plain);
+            long t2 = System.nanoTime();
+            if (i >= warmup) {
+                a.add(t1 - t0);
+                b.add(t2 - t1);
+            }
+        }
+        compare("LTV by first-touch utm_source", rosterAnswer, plainAnswer);
+        double rosterMs = Bench.percentile(Bench.sorted(a), 50);
+        double plainMs = Bench.percentile(Bench.sorted(b), 50);
+        rows.add(Bench.row("LTV by first-touch utm_source (issue 6; SQL only, no endpoint in this tree)",
+                "identity layer + JSON extraction %.0f ms, plain sorted table %.0f ms → %.2f× (target for the endpoint ≤ 1.3×); answer %s",
+                rosterMs, plainMs, rosterMs / plainMs, summary(plainAnswer)));
+    }
+
+    private static String rows(Statement s, String sql) throws SQLException {
+        StringBuilder out = new StringBuilder();
+        try (ResultSet r = s.executeQuery(sql)) {
+            while (r.next()) {
+                out.append(r.getString(1)).append(' ').append(r.getLong(2)).append(' ').append(r.getString(3)).append('\n');
+            }
+        }
+        return out.toString();
     }
 
     // ---------------------------------------------------------------- the reports
