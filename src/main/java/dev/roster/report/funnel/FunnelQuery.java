@@ -106,7 +106,12 @@ public final class FunnelQuery {
             joins = sql.joins();
         }
         List<String> names = request.eventNames().keySet().stream().toList();
-        b.sql("ev0 AS (SELECT e.person_key AS pk, e.ts, e.event_id, e.name, e.properties, e.session_id, ").add(value).sql(" AS bv");
+        // Without window functions over all events, ev0 and ev are inlined into every step's CTE
+        // (NOT MATERIALIZED), so each step's name = ? reaches its own scan as a table filter; as a
+        // shared materialised CTE the scan only got the IN list as an optional filter and returned
+        // every event of the range.
+        String inline = allEvents ? "" : "NOT MATERIALIZED ";
+        b.sql("ev0 AS " + inline + "(SELECT e.person_key AS pk, e.ts, e.event_id, e.name, e.properties, e.session_id, ").add(value).sql(" AS bv");
         if (strict) {
             b.sql(", dense_rank() OVER (PARTITION BY e.person_key ORDER BY e.ts) AS dr");
         }
@@ -122,7 +127,7 @@ public final class FunnelQuery {
             b.sql(", ev1 AS (SELECT *, " + Sql.SESSION_START + " AS ss FROM ev0 WINDOW w AS (PARTITION BY pk ORDER BY ts, event_id))");
             source = "ev1";
         }
-        b.sql(", ev AS (SELECT ");
+        b.sql(", ev AS " + inline + "(SELECT ");
         if (sessions) {
             b.sql("pk * " + SESSION_FACTOR + " + sum(ss::INTEGER) OVER (PARTITION BY pk ORDER BY ts, event_id ROWS UNBOUNDED PRECEDING) AS u");
         } else {
