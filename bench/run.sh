@@ -8,8 +8,16 @@
 # Each is a main class run with the test classpath; the server under test is target/roster.jar
 # started as a child JVM, so its RSS is the server's alone.
 # Extra settings: BENCH_OPTS="-DtimelineRequests=5000 -Dclients=8 -DingestPeople=200000".
+#
+#   bench/run.sh reports [people]   # ReportBenchmark with the PostgreSQL 15 comparison
+#                                   # (funnel, retention, trend vs hand-written SQL; not part of CI)
 set -eu
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = "reports" ]; then
+    shift
+    BENCH_OPTS="-Dpostgres=true ${BENCH_OPTS:-}"
+    set -- "${1:-10000}" ReportBenchmark
+fi
 PEOPLE=${1:-20000}
 [ $# -gt 0 ] && shift
 BENCHMARKS=${*:-"IngestBenchmark DemoBenchmark"}
