@@ -142,7 +142,7 @@ class ReportsBrowserTest {
         assertThat(browser.driver.findElement(By.id("pvs-people")).getText()).contains("66.7%").contains("2 of 3 people");
         assertThat(browser.driver.findElement(By.id("pvs-sessions")).getText()).contains("33.3%").contains("1 of 3 sessions");
         assertThat(browser.driver.findElement(By.id("pvs-ratio")).getText()).contains("2× too low");
-        ((org.openqa.selenium.JavascriptExecutor) browser.driver).executeScript("arguments[0].scrollIntoView()", comparison);
+        ((org.openqa.selenium.JavascriptExecutor) browser.driver).executeScript("window.scrollTo(0, arguments[0].getBoundingClientRect().top + window.scrollY - 70)", comparison);
         browser.screenshot("trends");
         browser.assertNoScriptRan();
 
