@@ -13,7 +13,7 @@ export function daysAgo(n) {
 
 export const DEFAULTS = {
   trends: () => ({events: ['$pageview'], interval: 'day', from: daysAgo(29), to: daysAgo(0), measure: 'people',
-    compare_from: '', compare_to: '', population: '', population_not: false}),
+    compare_from: '', compare_to: '', breakdown_type: 'event_property', breakdown_property: '', population: '', population_not: false}),
   funnel: () => ({steps: [{event: '', where: []}, {event: '', where: []}], from: daysAgo(29), to: daysAgo(0),
     window: {value: 14, unit: 'day'}, order: 'sequential', exclusions: [], aggregate: 'people',
     breakdown_property: '', breakdown_type: 'event', population: '', population_not: false}),
@@ -48,6 +48,9 @@ function where(filters) {
   return (filters || []).filter((f) => f.property).map((f) => ({property: f.property, op: f.op || 'eq', value: f.value}));
 }
 
+/** The breakdown keys a trend accepts with a property name (populations are chosen separately). */
+export const TRENDS_BREAKDOWNS = ['event_property', 'person_property', 'acquisition'];
+
 /** The JSON body of POST /api/reports/{kind}. */
 export function requestBody(kind, s) {
   if (kind === 'funnel') {
@@ -70,8 +73,12 @@ export function requestBody(kind, s) {
     return body;
   }
   if (kind === 'trends') {
-    const body = {events: s.events.filter(Boolean).map((event) => ({event})), interval: s.interval, from: s.from, to: s.to};
-    if (s.compare_from && s.compare_to) body.people_vs_sessions = {from_event: s.compare_from, to_event: s.compare_to};
+    // POST /api/reports/trends: events by name, every metric (the table shows all four totals) and
+    // the people-vs-sessions comparison as "conversion": {from, to}.
+    const body = {events: (s.events || []).filter(Boolean), interval: s.interval, from: s.from, to: s.to,
+      metrics: ['events', 'people', 'sessions', 'events_per_person']};
+    if (s.compare_from && s.compare_to) body.conversion = {from: s.compare_from, to: s.compare_to};
+    if (s.breakdown_property) body.breakdown = {[TRENDS_BREAKDOWNS.includes(s.breakdown_type) ? s.breakdown_type : 'event_property']: s.breakdown_property};
     if (population(s)) body.population = population(s);
     return body;
   }
@@ -102,7 +109,9 @@ export function extractPeople(result, path, index) {
     node = node[/^\d+$/.test(part) ? Number(part) : part];
   }
   if (!node || typeof node !== 'object') return [];
-  let list = Array.isArray(node) ? node : (node.people ?? node.person_ids ?? node.converted ?? node.ids);
+  // A trends point has "people" as a count and the ids in "person_ids": take the first list.
+  let list = Array.isArray(node) ? node
+    : [node.people, node.person_ids, node.converted, node.ids].find((candidate) => Array.isArray(candidate));
   if (!Array.isArray(list)) return [];
   if (index !== null && index !== undefined && index !== '' && Array.isArray(list[Number(index)])) {
     list = list[Number(index)];

@@ -128,9 +128,32 @@ class ReportsBrowserTest {
         browser.driver.findElement(By.name("compare_to")).sendKeys("Signed Up");
         browser.driver.findElement(By.id("run-report")).click();
         browser.await(By.id("trends-table"));
-        browser.await(By.id("people-vs-sessions"));
+        browser.await(By.id("trends-chart"));
+
+        // Viewed Pricing: Ann (3 days ago), Carol (yesterday), Bob (an hour ago), each in their own session.
+        assertThat(browser.driver.findElement(By.cssSelector("#trends-totals tbody")).getText())
+                .as("events, people, sessions, events per person over the range")
+                .contains("Viewed Pricing 3 3 3 1");
+        assertThat(browser.driver.findElement(By.cssSelector("#trends-table tfoot")).getText()).contains("3");
+
+        // Ann converted two days later (another session), Carol in the same session, Bob never:
+        // 2 of 3 people but 1 of 3 sessions, so sessions undercount it 2x.
+        WebElement comparison = browser.await(By.id("people-vs-sessions"));
+        assertThat(browser.driver.findElement(By.id("pvs-people")).getText()).contains("66.7%").contains("2 of 3 people");
+        assertThat(browser.driver.findElement(By.id("pvs-sessions")).getText()).contains("33.3%").contains("1 of 3 sessions");
+        assertThat(browser.driver.findElement(By.id("pvs-ratio")).getText()).contains("2× too low");
+        ((org.openqa.selenium.JavascriptExecutor) browser.driver).executeScript("window.scrollTo(0, arguments[0].getBoundingClientRect().top + window.scrollY - 70)", comparison);
         browser.screenshot("trends");
         browser.assertNoScriptRan();
+
+        // A number in the table leads to the people behind it.
+        WebElement cell = browser.await(By.cssSelector("#trends-table tbody a.clickable"));
+        String count = cell.getText();
+        cell.click();
+        browser.awaitText(By.id("report-people-count"), count + " people");
+        browser.await(By.id("people-table"));
+        String people = browser.driver.findElement(By.id("people-table")).getText();
+        assertThat(people).containsAnyOf(DashboardFixture.ANN, DashboardFixture.BOB, DashboardFixture.CAROL);
     }
 
     @Test

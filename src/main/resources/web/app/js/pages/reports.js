@@ -75,7 +75,11 @@ function trendsForm(s, rerender, populations) {
     h('div', {class: 'form-row'}, ...dateRow(s),
       field('Interval', select(s, 'interval', [['hour', 'Hour'], ['day', 'Day'], ['week', 'Week'], ['month', 'Month']])),
       field('Show', select(s, 'measure', [['people', 'Unique people'], ['events', 'Events'], ['sessions', 'Sessions'], ['events_per_person', 'Events per person']]))),
+    h('div', {class: 'form-row'},
+      field('Breakdown by', input(s, 'breakdown_property', {placeholder: 'property (optional)'})),
+      field('of', select(s, 'breakdown_type', [['event_property', 'the event'], ['person_property', 'the person'], ['acquisition', 'acquisition']]))),
     h('h3', {}, 'People vs sessions'),
+    h('p', {class: 'muted small'}, 'Conversion from one event to another counted per person and per session: how much a session-based tool undercounts.'),
     h('div', {class: 'form-row'}, field('Conversion from', input(s, 'compare_from', {placeholder: 'e.g. Viewed Pricing', list: 'event-names'})),
       field('to', input(s, 'compare_to', {placeholder: 'e.g. Purchased', list: 'event-names'}))),
     populationRow(s, populations),
@@ -252,49 +256,98 @@ function renderRetention(out, result, s, charts) {
   (result.breakdown || []).forEach((b, i) => retentionMatrix(out, b, s, `breakdown/${i}/`, b.name || b.population || String(b.value)));
 }
 
-function pointLabel(p) {
-  return String(p.start ?? p.date ?? p.period ?? p.interval ?? '').slice(0, 16);
+const TREND_MEASURES = [['people', 'People'], ['events', 'Events'], ['sessions', 'Sessions'], ['events_per_person', 'Events per person']];
+
+function seriesLabel(sr) {
+  const value = sr.breakdown_value;
+  if (value === undefined) return sr.event;
+  return `${sr.event} · ${value === null ? '(none)' : value}`;
+}
+
+function fmtMeasure(measure, value) {
+  return measure === 'events_per_person' ? fmtNumber(value, 2) : fmtNumber(value);
+}
+
+/** Bucket starts are local dates ("2024-01-01") or hours ("2024-01-01T13:00"). */
+function bucketLabel(start) {
+  return String(start ?? '').replace('T', ' ');
+}
+
+/** Two bars side by side, per person and per session, with the ratio in words. */
+function peopleVsSessions(pvs) {
+  const people = pvs.people || {};
+  const sessions = pvs.sessions || {};
+  const bar = (id, cls, title, rate, converted, started, unit) => h('div', {class: `pvs-col ${cls}`, id},
+    h('div', {class: 'pvs-rate'}, fmtPercent(rate)),
+    h('div', {class: 'pvs-track'}, h('div', {class: 'pvs-fill', style: {height: `${Math.max(0, Math.min(100, Number(rate || 0) * 100)).toFixed(1)}%`}})),
+    h('div', {class: 'pvs-title'}, title),
+    h('div', {class: 'muted small'}, `${fmtNumber(converted)} of ${fmtNumber(started)} ${unit}`));
+  let words;
+  if (!people.started) {
+    words = `Nobody did ${pvs.from_event} in this range, so there is nothing to compare.`;
+  } else if (pvs.ratio !== null && pvs.ratio !== undefined) {
+    const ratio = Number(pvs.ratio);
+    words = ratio > 1.005
+      ? `${fmtPercent(people.rate)} of people who did ${pvs.from_event} went on to ${pvs.to_event}, but only ${fmtPercent(sessions.rate)} of sessions did: `
+        + `a session-based tool would report ${fmtNumber(ratio, 1)}× too low a conversion, because people come back in a later session to convert.`
+      : `${fmtPercent(people.rate)} of people and ${fmtPercent(sessions.rate)} of sessions convert: people finish within the session they started in, so counting sessions loses nothing here.`;
+  } else if (people.converted) {
+    words = `${fmtPercent(people.rate)} of people who did ${pvs.from_event} went on to ${pvs.to_event}, yet no session did: `
+      + 'every conversion happened in a later session, so a session-based tool would report none at all.';
+  } else {
+    words = `Nobody who did ${pvs.from_event} went on to ${pvs.to_event} in this range.`;
+  }
+  return h('div', {class: 'pvs-box', id: 'people-vs-sessions'},
+    h('h2', {}, 'People vs sessions: ', pvs.from_event, ' → ', pvs.to_event),
+    h('div', {class: 'pvs'},
+      bar('pvs-people', 'people', 'per person', people.rate, people.converted, people.started, 'people'),
+      bar('pvs-sessions', 'sessions', 'per session', sessions.rate, sessions.converted, sessions.started, 'sessions'),
+      h('p', {class: 'pvs-words', id: 'pvs-ratio'}, words)));
 }
 
 function renderTrends(out, result, s, charts) {
   const series = result.series || [];
-  const measure = s.measure || 'people';
-  const labels = series.length ? (series[0].points || []).map(pointLabel) : [];
+  const measure = TREND_MEASURES.some(([m]) => m === s.measure) ? s.measure : 'people';
+  const measureName = TREND_MEASURES.find(([m]) => m === measure)[1];
+  const pvs = result.people_vs_sessions;
+  if (pvs) out.appendChild(peopleVsSessions(pvs));
+  if (!series.length) {
+    if (!pvs) out.appendChild(emptyState('Nothing to chart', h('p', {}, 'Add an event above, or a conversion to compare people with sessions.')));
+    return;
+  }
+  if (!series.some((sr) => sr.total && sr.total.events)) {
+    out.appendChild(emptyState('None of these events happened in this range', h('p', {}, 'Check the event names (they are case-sensitive) or widen the date range.')));
+  }
+  const labels = (series[0].points || []).map((p) => bucketLabel(p.start));
+  out.appendChild(h('h3', {}, `${measureName} per ${result.interval || s.interval}`,
+    h('span', {class: 'muted small'}, ` · ${result.from} to ${result.to}${result.time_zone ? ' (' + result.time_zone + ')' : ''}`)));
   const el = h('div', {class: 'chart', id: 'trends-chart'});
   out.appendChild(el);
+  const oneBucket = labels.length <= 2;
   charts.push(chart(el, {
-    legend: {top: 0},
-    xAxis: {type: 'category', data: labels},
-    yAxis: {type: 'value'},
-    series: series.map((sr) => ({type: 'line', name: sr.event, data: (sr.points || []).map((p) => p[measure]), smooth: true, showSymbol: false})),
+    legend: {type: 'scroll', top: 0},
+    xAxis: {type: 'category', data: labels, boundaryGap: oneBucket},
+    yAxis: {type: 'value', minInterval: measure === 'events_per_person' ? 0 : 1},
+    series: series.map((sr) => ({type: oneBucket ? 'bar' : 'line', name: seriesLabel(sr), data: (sr.points || []).map((p) => p[measure] ?? 0),
+      smooth: false, showSymbol: labels.length <= 31})),
   }));
-  const pvs = result.people_vs_sessions;
-  if (pvs) {
-    const personRate = pvs.people_rate ?? pvs.per_person ?? pvs.people?.rate;
-    const sessionRate = pvs.session_rate ?? pvs.per_session ?? pvs.sessions?.rate;
-    const gap = personRate && sessionRate ? personRate / sessionRate : null;
-    const box = h('div', {class: 'panel', id: 'people-vs-sessions'}, h('h2', {}, `Conversion ${s.compare_from} → ${s.compare_to}`),
-      h('div', {class: 'stats'}, h('div', {class: 'stat'}, h('div', {class: 'value'}, fmtPercent(personRate)), h('div', {class: 'label'}, 'per person')),
-        h('div', {class: 'stat'}, h('div', {class: 'value'}, fmtPercent(sessionRate)), h('div', {class: 'label'}, 'per session'))),
-      gap ? h('p', {}, `Counting sessions shows ${fmtPercent(sessionRate)}, but ${fmtPercent(personRate)} of people convert: `
-        + `session-based tools undercount this conversion ${fmtNumber(gap, 1)}×, because people come back in a later session before converting.`) : null);
-    const bar = h('div', {class: 'chart small'});
-    box.appendChild(bar);
-    out.appendChild(box);
-    charts.push(chart(bar, {
-      grid: {left: 90, right: 40, top: 10, bottom: 20, containLabel: true},
-      xAxis: {type: 'value', max: 100, axisLabel: {formatter: '{value}%'}},
-      yAxis: {type: 'category', data: ['Per session', 'Per person']},
-      series: [{type: 'bar', data: [Number(sessionRate) * 100, Number(personRate) * 100], label: {show: true, position: 'right', formatter: (p) => p.value.toFixed(1) + '%'}}],
-    }));
-  }
+  const cell = (value, si, path, label) => {
+    const text = fmtMeasure(measure, value);
+    return Number(value) > 0 ? clickable(text, peopleLink('trends', s, path, null, label), null) : text;
+  };
   out.appendChild(h('div', {class: 'table-wrap'}, h('table', {id: 'trends-table'},
-    h('thead', {}, h('tr', {}, h('th', {}, 'Period'), series.map((sr) => h('th', {class: 'num'}, sr.event)))),
+    h('thead', {}, h('tr', {}, h('th', {}, 'Period'), series.map((sr) => h('th', {class: 'num'}, seriesLabel(sr))))),
     h('tbody', {}, labels.map((label, pi) => h('tr', {}, h('td', {}, label), series.map((sr, si) => {
       const p = (sr.points || [])[pi] || {};
-      const value = measure === 'events_per_person' ? fmtNumber(p[measure], 2) : fmtNumber(p[measure]);
-      return h('td', {class: 'num'}, measure === 'people' ? clickable(value, peopleLink('trends', s, `series/${si}/points/${pi}`, null, `${sr.event}, ${label}`)) : value);
-    })))))));
+      return h('td', {class: 'num'}, cell(p[measure], si, `series/${si}/points/${pi}`, `${seriesLabel(sr)}, ${label}`));
+    })))),
+    h('tfoot', {}, h('tr', {}, h('th', {}, 'Whole range', h('div', {class: 'muted small'}, measure === 'events' ? 'sum' : 'unique, not the sum of the rows')),
+      series.map((sr) => h('th', {class: 'num'}, fmtMeasure(measure, (sr.total || {})[measure]))))))));
+  out.appendChild(h('h3', {}, 'Totals over the range'));
+  out.appendChild(h('div', {class: 'table-wrap'}, h('table', {id: 'trends-totals'},
+    h('thead', {}, h('tr', {}, h('th', {}, 'Event'), TREND_MEASURES.map(([, name]) => h('th', {class: 'num'}, name)))),
+    h('tbody', {}, series.map((sr) => h('tr', {}, h('td', {}, seriesLabel(sr)),
+      TREND_MEASURES.map(([m]) => h('td', {class: 'num'}, fmtMeasure(m, (sr.total || {})[m])))))))));
 }
 
 function renderRevenue(out, r, s, charts) {
@@ -332,7 +385,7 @@ function renderRevenue(out, r, s, charts) {
 }
 
 const KINDS = {
-  trends: {form: trendsForm, render: renderTrends, ready: (s) => s.events.some(Boolean)},
+  trends: {form: trendsForm, render: renderTrends, ready: (s) => s.events.some(Boolean) || !!(s.compare_from && s.compare_to)},
   funnel: {form: funnelForm, render: renderFunnel, ready: (s) => s.steps.filter((st) => st.event).length >= 2},
   retention: {form: retentionForm, render: renderRetention, ready: (s) => !!s.cohort_event},
   revenue: {form: (s) => revenueForm(s), render: renderRevenue, ready: () => true},
