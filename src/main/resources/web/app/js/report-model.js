@@ -48,6 +48,9 @@ function where(filters) {
   return (filters || []).filter((f) => f.property).map((f) => ({property: f.property, op: f.op || 'eq', value: f.value}));
 }
 
+/** The funnel form's breakdown choices, as the API's breakdown keys (a step-1 event property, a person property or first touch). */
+const FUNNEL_BREAKDOWNS = {event: 'event_property', person: 'person_property', acquisition: 'acquisition'};
+
 /** The breakdown keys a trend accepts with a property name (populations are chosen separately). */
 export const TRENDS_BREAKDOWNS = ['event_property', 'person_property', 'acquisition'];
 
@@ -60,7 +63,7 @@ export function requestBody(kind, s) {
       exclusions: (s.exclusions || []).filter((e) => e.event).map((e) => ({event: e.event, between: [Number(e.between[0]), Number(e.between[1])]})),
       aggregate: s.aggregate,
     };
-    if (s.breakdown_property) body.breakdown = {type: s.breakdown_type, property: s.breakdown_property};
+    if (s.breakdown_property) body.breakdown = {[FUNNEL_BREAKDOWNS[s.breakdown_type] || 'event_property']: s.breakdown_property};
     if (population(s)) body.population = population(s);
     return body;
   }
