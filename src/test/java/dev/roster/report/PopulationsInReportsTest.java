@@ -138,6 +138,18 @@ class PopulationsInReportsTest {
             assertThat(inDynamic.get(step) + notInDynamic.get(step)).as("step " + (step + 1) + ": in + not in = all")
                     .isEqualTo(unfiltered.get(step));
         }
+        // As a breakdown, each population's group is its filtered funnel; with the complement as the
+        // filter the members' group is empty (filter and breakdown combine, neither replaces the other).
+        JsonNode split = post("/api/reports/funnel", "{" + FUNNEL + ", \"breakdown\": {\"populations\": [\"" + dynamic + "\", \"" + saved + "\"]}}");
+        assertThat(stepCounts(split)).isEqualTo(unfiltered);
+        assertThat(split.get("breakdown")).hasSize(2);
+        assertThat(stepCounts(split.get("breakdown").get(0))).isEqualTo(inDynamic);
+        assertThat(stepCounts(split.get("breakdown").get(1))).isEqualTo(inDynamic);
+        JsonNode disjoint = post("/api/reports/funnel", "{" + FUNNEL + ", \"population\": {\"id\": \"" + dynamic
+                + "\", \"not\": true}, \"breakdown\": {\"populations\": [\"" + saved + "\"]}}");
+        assertThat(stepCounts(disjoint)).isEqualTo(notInDynamic);
+        assertThat(stepCounts(disjoint.get("breakdown").get(0))).containsOnly(0L);
+
         // The members' funnel is the funnel of exactly those people: its step-1 people are members.
         JsonNode withPeople = post("/api/reports/funnel", "{" + FUNNEL + ", \"population\": \"" + dynamic + "\", \"people\": true}");
         assertThat(new HashSet<>(ids)).containsAll(texts(withPeople.get("steps").get(0).get("people")));
@@ -206,7 +218,9 @@ class PopulationsInReportsTest {
     // ---- helpers ----
 
     private JsonNode post(String path, String json) {
+        long started = System.nanoTime();
         TestServer.Response response = server.api(path, json);
+        System.out.printf("%s %d ms: %s%n", path, (System.nanoTime() - started) / 1_000_000, json);
         assertThat(response.status()).as(path + " " + json + " -> " + response.text()).isEqualTo(200);
         return response.json();
     }
