@@ -215,6 +215,27 @@ class PopulationsInReportsTest {
         assertThat(byKey.get("Readers before trial|Started Trial").get("people").asLong()).isEqualTo(readerCount);
     }
 
+    // ---- revenue: no population breakdown (its parser rejects "breakdown"), but the filter splits it ----
+
+    @Test
+    void revenueFilteredByAPopulationAndItsComplementAddsUpAndReadersPayMorePerPerson() {
+        String readers = create("Readers (revenue)", READERS);
+        String body = "\"from\": \"2025-06-01\", \"to\": \"2026-06-15\", \"group_by\": \"channel\"";
+        JsonNode all = post("/api/reports/revenue", "{" + body + "}");
+        JsonNode in = post("/api/reports/revenue", "{" + body + ", \"population\": \"" + readers + "\"}");
+        JsonNode out = post("/api/reports/revenue", "{" + body + ", \"population\": {\"id\": \"" + readers + "\", \"not\": true}}");
+        assertThat(in.get("total_revenue").asDouble() + out.get("total_revenue").asDouble())
+                .isCloseTo(all.get("total_revenue").asDouble(), org.assertj.core.data.Offset.offset(0.01));
+        assertThat(in.get("paying_people").asLong() + out.get("paying_people").asLong()).isEqualTo(all.get("paying_people").asLong());
+        assertThat(in.get("paying_people").asLong()).isPositive();
+        // readers convert more and churn less: more revenue per paying person
+        double readerArppu = in.get("total_revenue").asDouble() / in.get("paying_people").asLong();
+        double otherArppu = out.get("total_revenue").asDouble() / out.get("paying_people").asLong();
+        assertThat(readerArppu).isGreaterThan(otherArppu);
+        TestServer.Response breakdown = server.api("/api/reports/revenue", "{" + body + ", \"breakdown\": {\"populations\": [\"" + readers + "\"]}}");
+        assertThat(breakdown.status()).as(breakdown.text()).isEqualTo(400);
+    }
+
     // ---- helpers ----
 
     private JsonNode post(String path, String json) {
