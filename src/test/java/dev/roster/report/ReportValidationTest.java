@@ -61,7 +61,7 @@ class ReportValidationTest {
         rejected("funnel", "{\"steps\":[\"Signed Up\",\"Purchased\"]" + RANGE + ",\"range\":{\"last\":7}}", 400, "range");
         rejected("funnel", "{\"steps\":[\"Signed Up\",\"Purchased\"]" + RANGE + ",\"breakdown\":{\"acquisition\":\"shoe_size\"}}", 400,
                 "breakdown.acquisition");
-        rejected("funnel", "{\"steps\":[\"Signed Up\",\"Purchased\"]" + RANGE + ",\"population\":\"vip\"}", 404, "unknown population");
+        rejected("funnel", "{\"steps\":[\"Signed Up\",\"Purchased\"]" + RANGE + ",\"population\":\"vip\"}", 404, "no population with id 'vip'");
         rejected("funnel", "{\"steps\":", 400);
     }
 
