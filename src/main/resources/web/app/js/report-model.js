@@ -71,7 +71,7 @@ export function requestBody(kind, s) {
   }
   if (kind === 'trends') {
     const body = {events: s.events.filter(Boolean).map((event) => ({event})), interval: s.interval, from: s.from, to: s.to};
-    if (s.compare_from && s.compare_to) body.people_vs_sessions = {from_event: s.compare_from, to_event: s.compare_to};
+    if (s.compare_from && s.compare_to) body.conversion = {from: s.compare_from, to: s.compare_to};
     if (population(s)) body.population = population(s);
     return body;
   }
