@@ -55,6 +55,24 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class DemoGenerator {
     /** Events per person on average (measured 10.3–11.3); {@code --people 1000000} gives about 10.7M events. */
     public static final double EVENTS_PER_PERSON = 10.7;
+    /** Reads of {@code Read Article} before the first {@code Started Trial} that make a "reader". */
+    public static final int READER_THRESHOLD = PersonStory.READER_THRESHOLD;
+
+    /**
+     * The built-in effect as an expectation: the share of a group's trial starters (readers or not)
+     * who pay a {@code Billing} {@code months} months after their first payment (a trial starter
+     * converts, is not refunded, and survives that many months of churn). With {@code months = 3}
+     * these are the ≈ 0.42 and ≈ 0.17 above; the first payment is about 12–14 days after the trial
+     * start, so month 3 falls in the fourth calendar month after it (retention period 3).
+     */
+    public static double expectedStillPaying(boolean reader, int months) {
+        if (months < 0) {
+            throw new IllegalArgumentException("months must be >= 0, not " + months);
+        }
+        double conversion = reader ? PersonStory.READER_CONVERSION : PersonStory.OTHER_CONVERSION;
+        double churn = reader ? PersonStory.READER_MONTHLY_CHURN : PersonStory.OTHER_MONTHLY_CHURN;
+        return conversion * (1 - PersonStory.REFUND_PERCENT / 100.0) * Math.pow(1 - churn, months);
+    }
 
     private final WriteBuffer writeBuffer;
     private final Clock clock;

@@ -37,6 +37,8 @@ final class PersonStory {
     /** Monthly churn of paying customers, readers vs others. */
     static final double READER_MONTHLY_CHURN = 0.07;
     static final double OTHER_MONTHLY_CHURN = 0.20;
+    /** Percent of new payers refunded (and cancelled) within 10 days of their first payment. */
+    static final int REFUND_PERCENT = 4;
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -183,7 +185,7 @@ final class PersonStory {
         track(time + 30_000, user, desktop, true, "Purchased", session(purchase),
                 props().put("revenue", plan.monthlyPrice()).put("plan", plan.name()).put("currency", "USD"));
         profile(time + 30_000, user, set("plan", plan.name()), set("status", "active"));
-        if (random.nextInt(100) < 4) {
+        if (random.nextInt(100) < REFUND_PERCENT) {
             long refund = purchase + DAY + random.nextLong(9 * DAY);
             serverEvent(refund, user, "Refunded", props().put("revenue", -plan.monthlyPrice()).put("plan", plan.name())
                     .put("reason", "not a fit"));

@@ -33,11 +33,6 @@ public record ReportScope(DateRange range, List<PropertyFilter> personWhere, Opt
                 Fields.optionalBoolean(body, "people", "people", false));
     }
 
-    /** The same scope restricted to one more population (used to split by populations). */
-    public ReportScope withPopulation(Population extra) {
-        return new ReportScope(range, personWhere, Optional.of(extra), Optional.empty(), people);
-    }
-
     /**
      * The person-level conditions on a person key column: person filters, the population and,
      * for a population breakdown group, membership of that population.
