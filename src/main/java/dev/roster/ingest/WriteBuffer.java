@@ -40,6 +40,8 @@ public final class WriteBuffer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WriteBuffer.class);
     static final int MAX_COMMANDS = 20_000;
     private static final int MAX_QUEUED = 2_000;
+    /** Events moved per compaction step: one sorted run, sorted in memory, a few seconds at most. */
+    static final long COMPACTION_STEP_EVENTS = 1_000_000;
     private static final Duration SUBMIT_TIMEOUT = Duration.ofSeconds(60);
 
     private final EventStore store;
@@ -53,6 +55,8 @@ public final class WriteBuffer implements AutoCloseable {
     private final long compactAfterEvents;
     private volatile boolean running = true;
     private long uncompactedEvents;
+    /** True from the moment compaction starts until the recent table is empty and merges folded. */
+    private boolean compacting;
 
     /** One request's commands and the future completed after their commit. */
     record Submission(Project project, List<Command> commands, CompletableFuture<IngestOutcome> done) {
@@ -63,6 +67,7 @@ public final class WriteBuffer implements AutoCloseable {
         this.metrics = requireNonNull(metrics, "metrics is null");
         this.compactAfterEvents = compactAfterEvents;
         loadState();
+        this.uncompactedEvents = store.recentEvents();
         this.builder = new BatchBuilder(store, clock, graphs, eventIds, profiled);
         this.writer = new Thread(this::run, "roster-writer");
         this.writer.start();
@@ -140,11 +145,21 @@ public final class WriteBuffer implements AutoCloseable {
         }
     }
 
-    /** Commits everything queued, then compacts recent events into the person-sorted table. */
+    /** Commits everything queued, then compacts all recent events into the person-sorted table. */
     public EventStore.CompactionResult compactNow() {
         flush();
         synchronized (this) {
-            return compact();
+            long moved = 0;
+            long folded = 0;
+            long millis = 0;
+            EventStore.CompactionResult step;
+            do {
+                step = compactStep();
+                moved += step.movedEvents();
+                folded += step.foldedMerges();
+                millis += step.millis();
+            } while (step.remainingEvents() > 0);
+            return new EventStore.CompactionResult(moved, folded, 0, millis);
         }
     }
 
@@ -195,6 +210,7 @@ public final class WriteBuffer implements AutoCloseable {
                     commands += next.commands().size();
                 }
                 commit(group);
+                maybeCompact();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -245,17 +261,23 @@ public final class WriteBuffer implements AutoCloseable {
         }
     }
 
+    /**
+     * Compaction runs in bounded steps between group commits, so ingestion never waits for more
+     * than one step: it starts when enough events are recent and continues, one step per writer
+     * loop, until the recent table is empty and the merges are folded.
+     */
     private synchronized void maybeCompact() {
-        if (compactAfterEvents > 0 && uncompactedEvents >= compactAfterEvents) {
-            compact();
+        if (compacting || (compactAfterEvents > 0 && uncompactedEvents >= compactAfterEvents)) {
+            compactStep();
         }
     }
 
-    private EventStore.CompactionResult compact() {
-        EventStore.CompactionResult result = store.compact();
-        uncompactedEvents = 0;
-        LOG.info("compacted {} events and folded {} merges in {} ms",
-                result.movedEvents(), result.foldedMerges(), result.millis());
+    private EventStore.CompactionResult compactStep() {
+        EventStore.CompactionResult result = store.compact(COMPACTION_STEP_EVENTS);
+        uncompactedEvents = result.remainingEvents();
+        compacting = result.remainingEvents() > 0;
+        LOG.info("compacted {} events ({} left) and folded {} merges in {} ms",
+                result.movedEvents(), result.remainingEvents(), result.foldedMerges(), result.millis());
         return result;
     }
 

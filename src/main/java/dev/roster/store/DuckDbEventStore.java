@@ -306,31 +306,57 @@ public final class DuckDbEventStore implements EventStore {
     }
 
     @Override
-    public CompactionResult compact() {
+    public long recentEvents() {
+        long[] count = {0};
+        stream("SELECT count(*) FROM events_recent", rows -> count[0] = rows.getLong(1));
+        return count[0];
+    }
+
+    @Override
+    public CompactionResult compact(long maxEvents) {
+        if (maxEvents < 1) {
+            throw new IllegalArgumentException("maxEvents must be positive: " + maxEvents);
+        }
         long started = System.nanoTime();
         DuckDBConnection connection = connection();
         synchronized (connection) {
             try {
                 connection.setAutoCommit(false);
                 long moved;
-                long folded;
+                long folded = 0;
+                long remaining = 0;
                 try (Statement statement = connection.createStatement()) {
-                    statement.execute("SELECT 1");
-                    folded = count(statement, "SELECT count(*) FROM unfolded_merges");
+                    long recent = count(statement, "SELECT count(*) FROM events_recent");
+                    // Row ids are stable inside this transaction, and events_recent is in arrival
+                    // order, so "rowid <= cutoff" is the oldest chunk.
+                    String chunk = "";
+                    if (recent > maxEvents) {
+                        long cutoff = count(statement, "SELECT max(rowid) FROM (SELECT rowid FROM events_recent "
+                                + "ORDER BY rowid LIMIT " + maxEvents + ")");
+                        chunk = " WHERE r.rowid <= " + cutoff;
+                    }
                     moved = statement.executeUpdate("INSERT INTO events_compacted "
                             + "SELECT r.project_key, r.event_id, r.identity, coalesce(m.to_key, r.person_key) AS person_key, "
                             + "r.name, r.ts, r.received_at, r.session_id, r.properties FROM events_recent r "
-                            + "LEFT JOIN unfolded_merges m ON m.project_key = r.project_key AND m.from_key = r.person_key "
-                            + "ORDER BY r.project_key, person_key, r.ts");
-                    statement.execute("DELETE FROM events_recent");
-                    if (folded > 0) {
-                        statement.execute("UPDATE events_compacted SET person_key = m.to_key FROM unfolded_merges m "
-                                + "WHERE events_compacted.project_key = m.project_key AND events_compacted.person_key = m.from_key");
-                        statement.execute("DELETE FROM unfolded_merges");
+                            + "LEFT JOIN unfolded_merges m ON m.project_key = r.project_key AND m.from_key = r.person_key"
+                            + chunk + " ORDER BY r.project_key, person_key, r.ts");
+                    if (chunk.isEmpty()) {
+                        statement.execute("DELETE FROM events_recent");
+                        // every event is compacted now, so the merges can be folded into them
+                        folded = count(statement, "SELECT count(*) FROM unfolded_merges");
+                        if (folded > 0) {
+                            statement.execute("UPDATE events_compacted SET person_key = m.to_key FROM unfolded_merges m "
+                                    + "WHERE events_compacted.project_key = m.project_key "
+                                    + "AND events_compacted.person_key = m.from_key");
+                            statement.execute("DELETE FROM unfolded_merges");
+                        }
+                    } else {
+                        statement.execute("DELETE FROM events_recent AS r" + chunk);
+                        remaining = recent - moved;
                     }
                 }
                 connection.commit();
-                return new CompactionResult(moved, folded, (System.nanoTime() - started) / 1_000_000);
+                return new CompactionResult(moved, folded, remaining, (System.nanoTime() - started) / 1_000_000);
             } catch (SQLException e) {
                 try {
                     connection.rollback();

@@ -37,8 +37,16 @@ public interface EventStore {
     /** The next unused person key of each project. */
     Map<Integer, Long> nextPersonKeys();
 
-    /** Moves recent events into the compacted, person-sorted table; folds merges into them. */
-    CompactionResult compact();
+    /**
+     * One bounded compaction step: moves at most {@code maxEvents} of the oldest recent events
+     * into the compacted table, sorted by person. The step that empties the recent table also
+     * folds the pending merges into the compacted events. {@link CompactionResult#remainingEvents}
+     * says how many recent events are left for later steps.
+     */
+    CompactionResult compact(long maxEvents);
+
+    /** How many events are in the recent (not yet compacted) table. */
+    long recentEvents();
 
     /**
      * Erases one person (GDPR/CCPA): every event, identity, property, merge record and identity
@@ -81,6 +89,6 @@ public interface EventStore {
         void accept(int projectKey, long fromKey, long toKey);
     }
 
-    record CompactionResult(long movedEvents, long foldedMerges, long millis) {
+    record CompactionResult(long movedEvents, long foldedMerges, long remainingEvents, long millis) {
     }
 }
