@@ -9,6 +9,9 @@ import dev.roster.common.Json;
 import dev.roster.common.RosterException;
 import dev.roster.people.PeopleSearch;
 import dev.roster.project.Project;
+import dev.roster.revenue.RevenueConfig;
+import dev.roster.revenue.RevenueExpression;
+import dev.roster.revenue.RevenueSettings;
 import dev.roster.store.Database;
 import dev.roster.store.PersonKeyQuery;
 import dev.roster.store.Sql;
@@ -48,15 +51,29 @@ public final class PopulationService implements PopulationResolver {
     private static final int MAX_INLINE_KEYS = 200_000;
     private static final String HISTORY_EVENTS = "temp.population_history_events";
     private static final String HISTORY_FIRST_SEEN = "temp.population_history_first_seen";
+    /** Passed to the compilers for definitions without an LTV condition, which never read it. */
+    private static final RevenueExpression UNUSED_REVENUE = RevenueExpression.of(RevenueConfig.DEFAULT);
 
     private final Database database;
     private final PeopleSearch search;
+    private final RevenueSettings revenue;
     private final Clock clock;
 
-    public PopulationService(Database database, PeopleSearch search, Clock clock) {
+    public PopulationService(Database database, PeopleSearch search, RevenueSettings revenue, Clock clock) {
         this.database = requireNonNull(database, "database is null");
         this.search = requireNonNull(search, "search is null");
+        this.revenue = requireNonNull(revenue, "revenue is null");
         this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    /** The project's revenue expression (its configured property and billing events): what LTV sums. */
+    public RevenueExpression revenue(Project project) {
+        return revenue.expression(project);
+    }
+
+    /** The revenue expression a definition needs: the project's when it has an LTV condition (read only then). */
+    private RevenueExpression revenueFor(Project project, Condition definition) {
+        return PopulationCompiler.usesRevenue(definition) ? revenue(project) : UNUSED_REVENUE;
     }
 
     // ---- PopulationResolver ----
@@ -80,7 +97,8 @@ public final class PopulationService implements PopulationResolver {
 
     /** The member count of an unsaved definition. */
     public long preview(Project project, JsonNode definition) {
-        return count(PopulationCompiler.compile(parse(project, definition), project.key(), clock.instant()));
+        Condition condition = parse(project, definition);
+        return count(PopulationCompiler.compile(condition, project.key(), clock.instant(), revenueFor(project, condition)));
     }
 
     public long count(Project project, Population population) {
@@ -104,7 +122,8 @@ public final class PopulationService implements PopulationResolver {
         if (population.isStatic()) {
             return staticMembers(project, population.id());
         }
-        return PopulationCompiler.compile(parse(project, population.definition()), project.key(), clock.instant());
+        Condition definition = parse(project, population.definition());
+        return PopulationCompiler.compile(definition, project.key(), clock.instant(), revenueFor(project, definition));
     }
 
     private static PersonKeyQuery staticMembers(Project project, String id) {
@@ -317,8 +336,9 @@ public final class PopulationService implements PopulationResolver {
         }
         List<Long> values;
         if (definition.isPresent()) {
-            values = countWithCopies(project, definition.get(), now,
-                    HistoryCompiler.counts(definition.get(), project.key(), cutoffs, HISTORY_EVENTS, HISTORY_FIRST_SEEN), days);
+            RevenueExpression amount = revenueFor(project, definition.get());
+            values = countWithCopies(project, definition.get(), now, amount,
+                    HistoryCompiler.counts(definition.get(), project.key(), cutoffs, amount, HISTORY_EVENTS, HISTORY_FIRST_SEEN), days);
         } else {
             values = countAll(cutoffs.stream().map(asOf -> PopulationCompiler.count(staticAsOf(project, id, asOf))).toList());
         }
@@ -362,14 +382,19 @@ public final class PopulationService implements PopulationResolver {
      * connection-local copy of only the events the definition looks at (and every person's first
      * event), made once.
      */
-    private List<Long> countWithCopies(Project project, Condition definition, Instant now, PersonKeyQuery counts, int days) {
-        boolean revenue = PopulationCompiler.usesRevenue(definition);
+    private List<Long> countWithCopies(Project project, Condition definition, Instant now, RevenueExpression amount,
+                                       PersonKeyQuery counts, int days) {
+        boolean ltv = PopulationCompiler.usesRevenue(definition);
         return database.read(connection -> {
             try {
                 try (PreparedStatement copy = connection.prepareStatement("CREATE OR REPLACE TEMP TABLE " + HISTORY_EVENTS
                         + " AS SELECT * FROM resolved_events WHERE project_key = ? AND ts < ? AND (name IN "
-                        + "(SELECT unnest(from_json(?, '[\"VARCHAR\"]')))" + (revenue ? " OR " + Sql.REVENUE + " IS NOT NULL" : "") + ")")) {
-                    Sql.bind(copy, 1, List.of(project.key(), now, Json.write(PopulationCompiler.eventNames(definition))));
+                        + "(SELECT unnest(from_json(?, '[\"VARCHAR\"]')))" + (ltv ? " OR " + amount.sql() + " IS NOT NULL" : "") + ")")) {
+                    List<Object> parameters = new ArrayList<>(List.of(project.key(), now, Json.write(PopulationCompiler.eventNames(definition))));
+                    if (ltv) {
+                        parameters.addAll(amount.parameters());
+                    }
+                    Sql.bind(copy, 1, parameters);
                     copy.execute();
                 }
                 try (PreparedStatement copy = connection.prepareStatement("CREATE OR REPLACE TEMP TABLE " + HISTORY_FIRST_SEEN
