@@ -47,8 +47,6 @@ public final class PopulationService implements PopulationResolver {
     public static final int MAX_NAME_LENGTH = 200;
     public static final int MAX_HISTORY_DAYS = 366;
     public static final int MAX_STATIC_PEOPLE = 1_000_000;
-    /** Up to this many members, a member page searches the evaluated key list instead of re-running the definition. */
-    private static final int MAX_INLINE_KEYS = 200_000;
     private static final String HISTORY_EVENTS = "temp.population_history_events";
     private static final String HISTORY_FIRST_SEEN = "temp.population_history_first_seen";
     /** Passed to the compilers for definitions without an LTV condition, which never read it. */
@@ -282,28 +280,81 @@ public final class PopulationService implements PopulationResolver {
     }
 
     /**
-     * The members are evaluated once into a list of keys (which is also the count); the page is
-     * then a people search over exactly those keys, so the definition is not evaluated again
-     * inside the search's several subqueries.
+     * One page of members in two short queries instead of summarising every member: the first
+     * evaluates the definition once, counts the members and ranks them by the sort key alone
+     * (e.g. {@code max(ts)} for last seen, which reads no JSON), keeping only the page's keys; the
+     * second is the people search over exactly those keys, so display names, identities and LTV
+     * are computed for the page's people only. Both order by the sort key, then person key, so the
+     * page is the same as a search over all members.
      */
     public MembersPage people(Project project, String id, String sort, int limit, Optional<String> cursor) {
+        String rank = RANKS.get(sort.toLowerCase(java.util.Locale.ROOT));
+        if (rank == null) {
+            throw new RosterException(ErrorCode.INVALID_REQUEST, "sort must be one of " + RANKS.keySet());
+        }
+        if (limit < 1 || limit > 1000) {
+            throw new RosterException(ErrorCode.INVALID_REQUEST, "limit must be between 1 and 1000");
+        }
+        int offset = cursor.map(PopulationService::offset).orElse(0);
         PersonKeyQuery members = members(project, id);
+        List<Object> parameters = new ArrayList<>(members.parameters());
+        String key = rank;
+        if (rank.contains("%s")) {
+            RevenueExpression amount = revenue(project);
+            key = String.format(rank, amount.sql());
+            parameters.addAll(amount.parameters());
+        }
+        parameters.add(project.key());
+        parameters.add(limit + 1);
+        parameters.add(offset);
+        String sql = "WITH m AS MATERIALIZED (" + members.sql() + "), "
+                + "ranked AS (SELECT e.person_key, " + key + " AS k FROM resolved_events e WHERE e.project_key = ? "
+                + "AND e.person_key IN (SELECT person_key FROM m) GROUP BY e.person_key) "
+                + "SELECT t.total, p.person_key FROM (SELECT count(*) AS total FROM m) t LEFT JOIN "
+                + "(SELECT person_key, k FROM ranked ORDER BY k " + (sort.equalsIgnoreCase("first_seen") ? "ASC" : "DESC")
+                + ", person_key LIMIT ? OFFSET ?) p ON true ORDER BY p.k " + (sort.equalsIgnoreCase("first_seen") ? "ASC" : "DESC")
+                + ", p.person_key";
+        long[] total = {0};
         List<Long> keys = database.read(connection -> {
             List<Long> found = new ArrayList<>();
-            try (PreparedStatement statement = connection.prepareStatement(members.sql())) {
-                Sql.bind(statement, 1, members.parameters());
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                Sql.bind(statement, 1, parameters);
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
-                        found.add(rows.getLong(1));
+                        total[0] = rows.getLong(1);
+                        long person = rows.getLong(2);
+                        if (!rows.wasNull()) {
+                            found.add(person);
+                        }
                     }
                 }
             }
             return found;
         });
-        PersonKeyQuery exactly = keys.size() > MAX_INLINE_KEYS ? members
-                : new PersonKeyQuery("SELECT unnest(from_json(?, '[\"BIGINT\"]'))", List.of(Json.write(keys)));
-        PeopleSearch.Page page = search.search(project, Optional.empty(), sort, limit, cursor, Optional.of(exactly));
-        return new MembersPage(keys.size(), page.people(), page.nextCursor());
+        boolean more = keys.size() > limit;
+        List<Long> page = more ? keys.subList(0, limit) : keys;
+        List<PeopleSearch.Summary> people = page.isEmpty() ? List.of()
+                : search.search(project, Optional.empty(), sort, limit, Optional.empty(), Optional.of(
+                        new PersonKeyQuery("SELECT unnest(from_json(?, '[\"BIGINT\"]'))", List.of(Json.write(page))))).people();
+        return new MembersPage(total[0], people, more ? "o" + (offset + limit) : null);
+    }
+
+    /** The sort keys of {@link PeopleSearch} as aggregates over a person's events ({@code %s}: the revenue expression). */
+    private static final Map<String, String> RANKS = Map.of("last_seen", "max(e.ts)", "first_seen", "min(e.ts)",
+            "events", "count(*)", "event_count", "count(*)", "ltv", "coalesce(sum(%s), 0)");
+
+    private static int offset(String cursor) {
+        try {
+            if (cursor.startsWith("o")) {
+                int offset = Integer.parseInt(cursor.substring(1));
+                if (offset >= 0) {
+                    return offset;
+                }
+            }
+        } catch (NumberFormatException ignored) {
+            // fall through
+        }
+        throw new RosterException(ErrorCode.INVALID_REQUEST, "the cursor is not one this API returned");
     }
 
     public record DayCount(String date, long count) {
