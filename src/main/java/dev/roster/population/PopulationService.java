@@ -47,6 +47,8 @@ public final class PopulationService implements PopulationResolver {
     public static final int MAX_NAME_LENGTH = 200;
     public static final int MAX_HISTORY_DAYS = 366;
     public static final int MAX_STATIC_PEOPLE = 1_000_000;
+    /** Up to this many members, {@link #members(Project, String)} hands reports the evaluated keys. */
+    static final int MAX_EVALUATED_MEMBERS = 250_000;
     private static final String HISTORY_EVENTS = "temp.population_history_events";
     private static final String HISTORY_FIRST_SEEN = "temp.population_history_first_seen";
     /** Passed to the compilers for definitions without an LTV condition, which never read it. */
@@ -76,9 +78,31 @@ public final class PopulationService implements PopulationResolver {
 
     // ---- PopulationResolver ----
 
+    /**
+     * The members, evaluated once now into a list of keys bound as one parameter: a report uses
+     * its population in several places (every funnel step's scan, each breakdown group), and
+     * DuckDB would evaluate an inlined definition at each of them. Above
+     * {@value #MAX_EVALUATED_MEMBERS} members the definition's SQL itself is returned.
+     */
     @Override
     public PersonKeyQuery members(Project project, String populationId) {
-        return members(project, require(project, populationId));
+        PersonKeyQuery members = members(project, require(project, populationId));
+        List<Long> keys = database.read(connection -> {
+            List<Long> found = new ArrayList<>();
+            try (PreparedStatement statement = connection.prepareStatement("SELECT person_key FROM (" + members.sql() + ") LIMIT ?")) {
+                Sql.bind(statement, 1, SetAlgebra.concat(members.parameters(), List.of(MAX_EVALUATED_MEMBERS + 1)));
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        found.add(rows.getLong(1));
+                    }
+                }
+            }
+            return found;
+        });
+        if (keys.size() > MAX_EVALUATED_MEMBERS) {
+            return members;
+        }
+        return new PersonKeyQuery("SELECT unnest(from_json(?, '[\"BIGINT\"]')) AS person_key", List.of(Json.write(keys)));
     }
 
     @Override
@@ -296,7 +320,7 @@ public final class PopulationService implements PopulationResolver {
             throw new RosterException(ErrorCode.INVALID_REQUEST, "limit must be between 1 and 1000");
         }
         int offset = cursor.map(PopulationService::offset).orElse(0);
-        PersonKeyQuery members = members(project, id);
+        PersonKeyQuery members = members(project, require(project, id));
         List<Object> parameters = new ArrayList<>(members.parameters());
         String key = rank;
         if (rank.contains("%s")) {

@@ -34,7 +34,8 @@ import java.util.Properties;
  * run (issue 5, Performance), on the demo dataset:
  *
  * <ol>
- *   <li>{@code roster demo --people N --generate-only} in a child JVM (reuses a finished dataset);</li>
+ *   <li>{@code roster demo --people N --generate-only} in a child JVM (reuses a finished dataset;
+ *       skipped with {@code -Dreuse=true} when the directory holds a demo manifest);</li>
  *   <li>this JVM attaches the demo database read-only and copies its resolved events (merges
  *       applied) into a plain table {@code bench_events(person_id, name, ts)} sorted by
  *       (person_id, ts) in a separate DuckDB file, the layout of ReportBenchmark's baseline;</li>
@@ -82,10 +83,13 @@ public final class PopulationBenchmark {
         Path directory = Path.of(System.getProperty("data", "target/bench/demo-" + people));
         Path baselineFile = Path.of("target", "bench", "population-baseline-" + people + ".duckdb");
         String load = Bench.loadAverage();
-        try (Bench.Child generator = new Bench.Child("demo", "--people", String.valueOf(people), "--seed", "1",
-                "--data", directory.toString(), "--generate-only")) {
-            if (generator.waitFor(6 * 3600) != 0) {
-                throw new IllegalStateException("roster demo --generate-only failed");
+        if (!(Boolean.getBoolean("reuse") && Files.exists(directory.resolve("demo.json")))) {
+            // (re)generates, or reuses a finished dataset after loading it once: -Dreuse=true skips that start
+            try (Bench.Child generator = new Bench.Child("demo", "--people", String.valueOf(people), "--seed", "1",
+                    "--data", directory.toString(), "--generate-only")) {
+                if (generator.waitFor(6 * 3600) != 0) {
+                    throw new IllegalStateException("roster demo --generate-only failed");
+                }
             }
         }
         long events = copyBaseline(directory, baselineFile);
