@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The part of population compilation that does not depend on what a "set" is: the dispatch over
@@ -59,15 +58,6 @@ abstract class SetAlgebra {
 
     abstract Fragment identity(Condition.IdentityIs identity);
 
-    /**
-     * Optionally one set for several "did" conditions of the same AND group, read in one pass over
-     * the events instead of one set each (the default: no fusion). The result must equal the
-     * intersection of the conditions' own sets (and complements).
-     */
-    Optional<Term> fuseAll(List<Condition.Did> dids) {
-        return Optional.empty();
-    }
-
     /** Every person (the universe a complement is taken in). */
     abstract Fragment everyone();
 
@@ -111,21 +101,7 @@ abstract class SetAlgebra {
     private Term group(Condition.Group group) {
         List<Fragment> included = new ArrayList<>();
         List<Fragment> excluded = new ArrayList<>();
-        List<Condition> children = group.children();
-        if (group.all()) {
-            List<Condition.Did> dids = new ArrayList<>();
-            children.forEach(child -> {
-                if (child instanceof Condition.Did did) {
-                    dids.add(did);
-                }
-            });
-            Optional<Term> fused = dids.size() > 1 ? fuseAll(dids) : Optional.empty();
-            if (fused.isPresent()) {
-                (fused.get().include() ? included : excluded).add(fused.get().fragment());
-                children = children.stream().filter(child -> !(child instanceof Condition.Did)).toList();
-            }
-        }
-        for (Condition child : children) {
+        for (Condition child : group.children()) {
             Term term = term(child);
             (term.include() ? included : excluded).add(term.fragment());
         }
