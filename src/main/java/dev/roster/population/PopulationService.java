@@ -304,68 +304,65 @@ public final class PopulationService implements PopulationResolver {
     }
 
     /**
-     * One page of members in two short queries instead of summarising every member: the first
-     * evaluates the definition once, counts the members and ranks them by the sort key alone
-     * (e.g. {@code max(ts)} for last seen, which reads no JSON), keeping only the page's keys; the
-     * second is the people search over exactly those keys, so display names, identities and LTV
-     * are computed for the page's people only. Both order by the sort key, then person key, so the
-     * page is the same as a search over all members.
+     * One page of members in one query that reads the members' events once: the definition is
+     * evaluated once (a materialised CTE, which also gives the count), the members' events are
+     * summarised in one pass (first/last seen, event count, LTV with the project's revenue
+     * expression), and only the page's people get display names (identities, email). The order
+     * and the summary are those of {@link PeopleSearch} (its sort keys, then person key), checked
+     * against it in the tests; a search filtered by the population summarises every member twice
+     * over the whole event table.
      */
     public MembersPage people(Project project, String id, String sort, int limit, Optional<String> cursor) {
-        String rank = RANKS.get(sort.toLowerCase(java.util.Locale.ROOT));
-        if (rank == null) {
-            throw new RosterException(ErrorCode.INVALID_REQUEST, "sort must be one of " + RANKS.keySet());
+        String order = ORDERS.get(sort.toLowerCase(java.util.Locale.ROOT));
+        if (order == null) {
+            throw new RosterException(ErrorCode.INVALID_REQUEST, "sort must be one of " + ORDERS.keySet());
         }
         if (limit < 1 || limit > 1000) {
             throw new RosterException(ErrorCode.INVALID_REQUEST, "limit must be between 1 and 1000");
         }
         int offset = cursor.map(PopulationService::offset).orElse(0);
         PersonKeyQuery members = members(project, require(project, id));
-        List<Object> parameters = new ArrayList<>(members.parameters());
-        String key = rank;
-        if (rank.contains("%s")) {
-            RevenueExpression amount = revenue(project);
-            key = String.format(rank, amount.sql());
-            parameters.addAll(amount.parameters());
-        }
-        parameters.add(project.key());
-        parameters.add(limit + 1);
-        parameters.add(offset);
+        RevenueExpression amount = revenue(project);
         String sql = "WITH m AS MATERIALIZED (" + members.sql() + "), "
-                + "ranked AS (SELECT e.person_key, " + key + " AS k FROM resolved_events e WHERE e.project_key = ? "
-                + "AND e.person_key IN (SELECT person_key FROM m) GROUP BY e.person_key) "
-                + "SELECT t.total, p.person_key FROM (SELECT count(*) AS total FROM m) t LEFT JOIN "
-                + "(SELECT person_key, k FROM ranked ORDER BY k " + (sort.equalsIgnoreCase("first_seen") ? "ASC" : "DESC")
-                + ", person_key LIMIT ? OFFSET ?) p ON true ORDER BY p.k " + (sort.equalsIgnoreCase("first_seen") ? "ASC" : "DESC")
-                + ", p.person_key";
-        long[] total = {0};
-        List<Long> keys = database.read(connection -> {
-            List<Long> found = new ArrayList<>();
+                + "stats AS (SELECT e.person_key, min(e.ts) AS first_seen, max(e.ts) AS last_seen, count(*) AS event_count, "
+                + "coalesce(sum(" + amount.sql() + "), 0) AS ltv FROM resolved_events e WHERE e.project_key = ? "
+                + "AND e.person_key IN (SELECT person_key FROM m) GROUP BY e.person_key), "
+                + "page AS (SELECT * FROM stats ORDER BY " + order + ", person_key LIMIT ? OFFSET ?), "
+                + "names AS (SELECT person_key, arg_max(identity, (is_user, created_at)) AS best, bool_or(is_user) AS identified "
+                + "FROM identities WHERE project_key = ? AND person_key IN (SELECT person_key FROM page) GROUP BY person_key), "
+                + "shown AS (SELECT s.*, p.person_id, CASE WHEN n.identified THEN n.best "
+                + "ELSE coalesce(json_extract_string(e.value, '$'), n.best) END AS display_name FROM page s "
+                + "JOIN persons p ON p.project_key = ? AND p.person_key = s.person_key "
+                + "LEFT JOIN names n ON n.person_key = s.person_key "
+                + "LEFT JOIN person_properties e ON e.project_key = ? AND e.person_key = s.person_key AND e.key = 'email') "
+                + "SELECT t.total, s.person_id, s.display_name, s.first_seen, s.last_seen, s.event_count, s.ltv "
+                + "FROM (SELECT count(*) AS total FROM m) t LEFT JOIN shown s ON true ORDER BY " + order + ", s.person_key";
+        List<Object> parameters = new ArrayList<>(members.parameters());
+        parameters.addAll(amount.parameters());
+        parameters.addAll(List.of(project.key(), limit + 1, offset, project.key(), project.key(), project.key()));
+        return database.read(connection -> {
+            long total = 0;
+            List<PeopleSearch.Summary> people = new ArrayList<>();
             try (PreparedStatement statement = connection.prepareStatement(sql)) {
                 Sql.bind(statement, 1, parameters);
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
-                        total[0] = rows.getLong(1);
-                        long person = rows.getLong(2);
-                        if (!rows.wasNull()) {
-                            found.add(person);
+                        total = rows.getLong(1);
+                        if (rows.getString(2) != null) {
+                            people.add(new PeopleSearch.Summary(rows.getString(2), rows.getString(3),
+                                    iso(Sql.instant(rows, 4)), iso(Sql.instant(rows, 5)), rows.getLong(6), rows.getDouble(7)));
                         }
                     }
                 }
             }
-            return found;
+            boolean more = people.size() > limit;
+            return new MembersPage(total, more ? List.copyOf(people.subList(0, limit)) : people, more ? "o" + (offset + limit) : null);
         });
-        boolean more = keys.size() > limit;
-        List<Long> page = more ? keys.subList(0, limit) : keys;
-        List<PeopleSearch.Summary> people = page.isEmpty() ? List.of()
-                : search.search(project, Optional.empty(), sort, limit, Optional.empty(), Optional.of(
-                        new PersonKeyQuery("SELECT unnest(from_json(?, '[\"BIGINT\"]'))", List.of(Json.write(page))))).people();
-        return new MembersPage(total[0], people, more ? "o" + (offset + limit) : null);
     }
 
-    /** The sort keys of {@link PeopleSearch} as aggregates over a person's events ({@code %s}: the revenue expression). */
-    private static final Map<String, String> RANKS = Map.of("last_seen", "max(e.ts)", "first_seen", "min(e.ts)",
-            "events", "count(*)", "event_count", "count(*)", "ltv", "coalesce(sum(%s), 0)");
+    /** The sort orders of {@link PeopleSearch}, on the columns of the members' summaries. */
+    private static final Map<String, String> ORDERS = Map.of("last_seen", "last_seen DESC", "first_seen", "first_seen ASC",
+            "events", "event_count DESC", "event_count", "event_count DESC", "ltv", "ltv DESC");
 
     private static int offset(String cursor) {
         try {
