@@ -306,7 +306,8 @@ public final class PopulationService implements PopulationResolver {
     /**
      * One page of members in one query that reads the members' events once: the definition is
      * evaluated once (a materialised CTE, which also gives the count), the members' events are
-     * summarised in one pass (first/last seen, event count, LTV with the project's revenue
+     * selected by their stored person keys (the members' and those merged into them, as
+     * {@code resolved_events} resolves them) and summarised in one pass (first/last seen, event count, LTV with the project's revenue
      * expression), and only the page's people get display names (identities, email). The order
      * and the summary are those of {@link PeopleSearch} (its sort keys, then person key), checked
      * against it in the tests; a search filtered by the population summarises every member twice
@@ -324,9 +325,15 @@ public final class PopulationService implements PopulationResolver {
         PersonKeyQuery members = members(project, require(project, id));
         RevenueExpression amount = revenue(project);
         String sql = "WITH m AS MATERIALIZED (" + members.sql() + "), "
-                + "stats AS (SELECT e.person_key, min(e.ts) AS first_seen, max(e.ts) AS last_seen, count(*) AS event_count, "
-                + "coalesce(sum(" + amount.sql() + "), 0) AS ltv FROM resolved_events e WHERE e.project_key = ? "
-                + "AND e.person_key IN (SELECT person_key FROM m) GROUP BY e.person_key), "
+                // the members' stored person keys: their own and those merged into them but not yet folded
+                + "raw AS (SELECT person_key FROM m UNION ALL SELECT from_key FROM unfolded_merges WHERE project_key = ? "
+                + "AND to_key IN (SELECT person_key FROM m)), "
+                // resolved_events, filtered on the stored key before the merge join (5x less work than after it)
+                + "stats AS (SELECT coalesce(u.to_key, e.person_key) AS person_key, min(e.ts) AS first_seen, max(e.ts) AS last_seen, "
+                + "count(*) AS event_count, coalesce(sum(" + amount.sql() + "), 0) AS ltv FROM all_events e "
+                + "LEFT JOIN unfolded_merges u ON u.project_key = e.project_key AND u.from_key = e.person_key "
+                + "WHERE e.project_key = ? AND e.person_key IN (SELECT person_key FROM raw) "
+                + "AND coalesce(u.to_key, e.person_key) IN (SELECT person_key FROM m) GROUP BY 1), "
                 + "page AS (SELECT * FROM stats ORDER BY " + order + ", person_key LIMIT ? OFFSET ?), "
                 + "names AS (SELECT person_key, arg_max(identity, (is_user, created_at)) AS best, bool_or(is_user) AS identified "
                 + "FROM identities WHERE project_key = ? AND person_key IN (SELECT person_key FROM page) GROUP BY person_key), "
@@ -338,6 +345,7 @@ public final class PopulationService implements PopulationResolver {
                 + "SELECT t.total, s.person_id, s.display_name, s.first_seen, s.last_seen, s.event_count, s.ltv "
                 + "FROM (SELECT count(*) AS total FROM m) t LEFT JOIN shown s ON true ORDER BY " + order + ", s.person_key";
         List<Object> parameters = new ArrayList<>(members.parameters());
+        parameters.add(project.key());
         parameters.addAll(amount.parameters());
         parameters.addAll(List.of(project.key(), limit + 1, offset, project.key(), project.key(), project.key()));
         return database.read(connection -> {
