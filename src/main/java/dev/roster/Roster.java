@@ -94,7 +94,7 @@ public final class Roster implements AutoCloseable {
         this.peopleSearch = new PeopleSearch(database);
         this.identityWarnings = new IdentityWarnings(database);
         this.adminMerge = new AdminMerge(people, database, writeBuffer, config.clock());
-        this.populations = new PopulationService(database, peopleSearch, config.clock());
+        this.populations = new PopulationService(database, peopleSearch, new RevenueSettings(database), config.clock());
         this.reports = new Reports(database, populations, config.clock());
         this.revenueSettings = new RevenueSettings(database);
         this.revenueReport = new RevenueReport(database, revenueSettings, populations, config.clock());

@@ -1,7 +1,7 @@
 package dev.roster.population;
 
+import dev.roster.revenue.RevenueExpression;
 import dev.roster.store.PersonKeyQuery;
-import dev.roster.store.Sql;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,7 +10,8 @@ import java.util.Optional;
 /**
  * The size history of a population in <em>one</em> query: membership as of each of several
  * instants ({@code days(d, cutoff)}), computed as sets of {@code (d, person_key)} pairs with the
- * same algebra as {@link PopulationCompiler} (INTERSECT, UNION, anti-joins). Per condition:
+ * same algebra as {@link PopulationCompiler} ({@link SetAlgebra}: INTERSECT, UNION, anti-joins on both
+ * columns). Per condition:
  * <ul>
  *   <li>counts without a rolling window use the time of the person's N-th (and N+1-th) event: a
  *       person has at least N events before the cutoff exactly when the N-th is before it;</li>
@@ -23,34 +24,40 @@ import java.util.Optional;
  * before it: the same meaning as {@link PopulationCompiler#compileAsOf}, checked against the
  * reference evaluator in the tests.
  */
-final class HistoryCompiler {
+final class HistoryCompiler extends SetAlgebra {
     private final int projectKey;
+    private final RevenueExpression revenue;
     private final String events;
     private final String firstSeen;
 
     /**
+     * @param revenue the project's revenue expression (LTV conditions sum it)
      * @param events a code-chosen relation with the columns of {@code resolved_events}
      * @param firstSeen a code-chosen relation {@code (person_key, first_ts)} of every person
      */
-    private HistoryCompiler(int projectKey, String events, String firstSeen) {
+    private HistoryCompiler(int projectKey, RevenueExpression revenue, String events, String firstSeen) {
+        super(List.of("d", "person_key"));
         this.projectKey = projectKey;
+        this.revenue = revenue;
         this.events = events;
         this.firstSeen = firstSeen;
     }
 
     /** {@code SELECT d, count} for each cutoff index {@code d} with members (missing d: 0). */
-    static PersonKeyQuery counts(Condition definition, int projectKey, List<Instant> cutoffs, String events, String firstSeen) {
-        return build(definition, projectKey, cutoffs, events, firstSeen, "SELECT d, count(*) FROM (", ") GROUP BY d");
+    static PersonKeyQuery counts(Condition definition, int projectKey, List<Instant> cutoffs, RevenueExpression revenue, String events,
+                                 String firstSeen) {
+        return build(definition, projectKey, cutoffs, revenue, events, firstSeen, "SELECT d, count(*) FROM (", ") GROUP BY d");
     }
 
     /** {@code SELECT d, person_key}: the members as of each cutoff index {@code d}. */
-    static PersonKeyQuery members(Condition definition, int projectKey, List<Instant> cutoffs, String events, String firstSeen) {
-        return build(definition, projectKey, cutoffs, events, firstSeen, "SELECT d, person_key FROM (", ")");
+    static PersonKeyQuery members(Condition definition, int projectKey, List<Instant> cutoffs, RevenueExpression revenue, String events,
+                                  String firstSeen) {
+        return build(definition, projectKey, cutoffs, revenue, events, firstSeen, "SELECT d, person_key FROM (", ")");
     }
 
-    private static PersonKeyQuery build(Condition definition, int projectKey, List<Instant> cutoffs, String events,
-                                        String firstSeen, String select, String end) {
-        HistoryCompiler compiler = new HistoryCompiler(projectKey, events, firstSeen);
+    private static PersonKeyQuery build(Condition definition, int projectKey, List<Instant> cutoffs, RevenueExpression revenue,
+                                        String events, String firstSeen, String select, String end) {
+        HistoryCompiler compiler = new HistoryCompiler(projectKey, revenue, events, firstSeen);
         StringBuilder days = new StringBuilder("WITH days AS (SELECT * FROM (VALUES ");
         List<Object> parameters = new ArrayList<>();
         for (int i = 0; i < cutoffs.size(); i++) {
@@ -58,84 +65,9 @@ final class HistoryCompiler {
             parameters.add(cutoffs.get(i));
         }
         days.append(") t(d, cutoff)) ");
-        Term term = compiler.term(definition);
-        Fragment members = term.include ? term.fragment : compiler.minus(compiler.everyone(), List.of(term.fragment));
-        parameters.addAll(members.parameters);
-        return new PersonKeyQuery(days + select + members.sql + end, parameters);
-    }
-
-    private record Term(boolean include, Fragment fragment) {
-        Term negate() {
-            return new Term(!include, fragment);
-        }
-    }
-
-    /** SQL selecting {@code (d, person_key)}. */
-    private record Fragment(String sql, List<Object> parameters) {
-    }
-
-    private Term term(Condition condition) {
-        if (condition instanceof Condition.Group group) {
-            List<Fragment> included = new ArrayList<>();
-            List<Fragment> excluded = new ArrayList<>();
-            for (Condition child : group.children()) {
-                Term term = term(child);
-                (term.include ? included : excluded).add(term.fragment);
-            }
-            if (group.all()) {
-                return included.isEmpty() ? new Term(false, combine(excluded, "UNION"))
-                        : new Term(true, minus(combine(included, "INTERSECT"), excluded));
-            }
-            return excluded.isEmpty() ? new Term(true, combine(included, "UNION"))
-                    : new Term(false, minus(combine(excluded, "INTERSECT"), included));
-        }
-        if (condition instanceof Condition.Did did) {
-            Term term = did(did);
-            return did.negated() ? term.negate() : term;
-        }
-        if (condition instanceof Condition.Sequence sequence) {
-            return new Term(true, sequence(sequence));
-        }
-        if (condition instanceof Condition.FirstDid first) {
-            return new Term(true, firstDid(first));
-        }
-        if (condition instanceof Condition.PersonProperty property) {
-            return property(property.filter());
-        }
-        if (condition instanceof Condition.Ltv ltv) {
-            return ltv(ltv);
-        }
-        Condition.IdentityIs identity = (Condition.IdentityIs) condition;
-        return new Term(true, fromFirstSeen("SELECT person_key FROM identities WHERE project_key = ? AND identity = ?",
-                List.of(projectKey, identity.identity())));
-    }
-
-    private static Fragment combine(List<Fragment> fragments, String operator) {
-        if (fragments.size() == 1) {
-            return fragments.get(0);
-        }
-        StringBuilder sql = new StringBuilder();
-        List<Object> parameters = new ArrayList<>();
-        for (Fragment fragment : fragments) {
-            sql.append(sql.length() > 0 ? " " + operator + " " : "").append("SELECT d, person_key FROM (").append(fragment.sql).append(')');
-            parameters.addAll(fragment.parameters);
-        }
-        return new Fragment(sql.toString(), parameters);
-    }
-
-    private Fragment minus(Fragment from, List<Fragment> subtract) {
-        if (subtract.isEmpty()) {
-            return from;
-        }
-        StringBuilder sql = new StringBuilder("SELECT d, person_key FROM (" + from.sql + ") keep WHERE ");
-        List<Object> parameters = new ArrayList<>(from.parameters);
-        for (int i = 0; i < subtract.size(); i++) {
-            sql.append(i > 0 ? " AND " : "").append("NOT EXISTS (SELECT 1 FROM (").append(subtract.get(i).sql).append(") drop_")
-                    .append(i).append(" WHERE drop_").append(i).append(".person_key = keep.person_key AND drop_").append(i)
-                    .append(".d = keep.d)");
-            parameters.addAll(subtract.get(i).parameters);
-        }
-        return new Fragment(sql.toString(), parameters);
+        Fragment members = compiler.members(definition);
+        parameters.addAll(members.parameters());
+        return new PersonKeyQuery(days + select + members.sql() + end, parameters);
     }
 
     // ---- conditions ----
@@ -157,7 +89,8 @@ final class HistoryCompiler {
         return sql.toString();
     }
 
-    private Term did(Condition.Did did) {
+    @Override
+    Term did(Condition.Did did) {
         Condition.Count count = did.count();
         if (count.op() == Condition.CountOp.GTE && count.value() == 0) {
             return new Term(false, nobody());
@@ -191,7 +124,8 @@ final class HistoryCompiler {
                 parameters));
     }
 
-    private Fragment sequence(Condition.Sequence sequence) {
+    @Override
+    Fragment sequence(Condition.Sequence sequence) {
         List<Object> parameters = new ArrayList<>();
         String first = "SELECT person_key, min(ts) AS first_ts FROM " + events + " WHERE "
                 + scope(sequence.beforeFirst(), List.of(), Optional.empty(), parameters) + " GROUP BY person_key";
@@ -205,7 +139,8 @@ final class HistoryCompiler {
         return new Fragment("SELECT days.d, s.person_key FROM (" + matched + ") s JOIN days ON s.first_ts < days.cutoff", parameters);
     }
 
-    private Fragment firstDid(Condition.FirstDid first) {
+    @Override
+    Fragment firstDid(Condition.FirstDid first) {
         List<Object> parameters = new ArrayList<>();
         String firsts = "SELECT person_key, min(ts) AS first_ts FROM " + events + " WHERE "
                 + scope(first.event(), first.where(), Optional.empty(), parameters) + " GROUP BY person_key";
@@ -222,18 +157,26 @@ final class HistoryCompiler {
         return new Fragment("SELECT days.d, f.person_key FROM (" + firsts + ") f JOIN days ON " + condition, parameters);
     }
 
-    private Term ltv(Condition.Ltv ltv) {
+    @Override
+    Term ltv(Condition.Ltv ltv) {
         boolean zeroMatches = ltv.greater() ? 0 > ltv.value() : 0 < ltv.value();
         String having = ltv.greater() ? (zeroMatches ? "<= ?" : "> ?") : (zeroMatches ? ">= ?" : "< ?");
-        List<Object> parameters = new ArrayList<>();
+        List<Object> parameters = new ArrayList<>(revenue.parameters());
         parameters.add(projectKey);
         parameters.add(ltv.value());
-        return new Term(!zeroMatches, new Fragment("SELECT days.d, e.person_key FROM (SELECT person_key, ts, " + Sql.REVENUE
-                + " AS revenue FROM " + events + " WHERE project_key = ?) e JOIN days ON e.ts < days.cutoff "
-                + "WHERE e.revenue IS NOT NULL GROUP BY days.d, e.person_key HAVING sum(e.revenue) " + having, parameters));
+        return new Term(!zeroMatches, new Fragment("SELECT days.d, e.person_key FROM (SELECT person_key, ts, " + revenue.sql()
+                + " AS amount FROM " + events + " WHERE project_key = ?) e JOIN days ON e.ts < days.cutoff "
+                + "WHERE e.amount IS NOT NULL GROUP BY days.d, e.person_key HAVING sum(e.amount) " + having, parameters));
     }
 
-    private Term property(Condition.Filter filter) {
+    @Override
+    Fragment identity(Condition.IdentityIs identity) {
+        return fromFirstSeen("SELECT person_key FROM identities WHERE project_key = ? AND identity = ?",
+                List.of(projectKey, identity.identity()));
+    }
+
+    @Override
+    Term property(Condition.Filter filter) {
         Condition.FilterOp op = filter.op();
         boolean complement = op == Condition.FilterOp.NEQ || op == Condition.FilterOp.IS_NOT_SET;
         Condition.Filter positive = !complement ? filter : new Condition.Filter(filter.property(),
@@ -252,11 +195,13 @@ final class HistoryCompiler {
                 + "WHERE s.person_key IN (" + persons + ")", parameters);
     }
 
-    private Fragment everyone() {
+    @Override
+    Fragment everyone() {
         return new Fragment("SELECT days.d, s.person_key FROM " + firstSeen + " s JOIN days ON s.first_ts < days.cutoff", List.of());
     }
 
-    private static Fragment nobody() {
+    @Override
+    Fragment nobody() {
         return new Fragment("SELECT CAST(NULL AS INTEGER) AS d, CAST(NULL AS BIGINT) AS person_key WHERE false", List.of());
     }
 }

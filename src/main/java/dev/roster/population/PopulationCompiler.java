@@ -2,8 +2,8 @@ package dev.roster.population;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.roster.revenue.RevenueExpression;
 import dev.roster.store.PersonKeyQuery;
-import dev.roster.store.Sql;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -14,40 +14,43 @@ import java.util.Optional;
  * Compiles a population definition into one SQL query selecting the surviving person keys of
  * its members, read from {@code resolved_events} (so merges count immediately),
  * {@code person_properties} and {@code identities}. Every user value is a bind parameter;
- * event-property names are passed as JSON pointers in parameters.
+ * event-property names are passed as JSON pointers in parameters. The AND/OR algebra is
+ * {@link SetAlgebra}'s; this class writes the leaves as sets of {@code person_key}.
  *
- * <p>Shape: every condition becomes a set of person keys, either <em>included</em> or
- * <em>excluded</em> (the complement of a set: did_not, counts that allow 0, neq, is_not_set, …).
- * AND is {@code INTERSECT} of the included sets {@code EXCEPT} the union of the excluded ones,
- * which DuckDB runs as a hash anti-join: "3+ Viewed Pricing in 30 days and never Purchased" is
- * the same plan as the hand-written anti-join. Only a definition that is negative as a whole
- * (never valid when saved) starts from the set of all persons.
+ * <p>Lifetime value is the sum of the project's revenue expression ({@link RevenueExpression}:
+ * its configured property and billing events), as in the revenue report.
  *
  * <p>Pure: no I/O. {@code now} anchors "last N days"; an optional {@code cutoff} evaluates the
  * population as it was then (events at or after it are ignored), for the size history.
  */
-public final class PopulationCompiler {
+public final class PopulationCompiler extends SetAlgebra {
     private static final String RESOLVED_EVENTS = "resolved_events";
 
     private final int projectKey;
     private final Instant now;
     private final Optional<Instant> cutoff;
+    private final RevenueExpression revenue;
     /** The events relation: {@code resolved_events}, or a pre-filtered copy of it (size history). */
     private final String events;
     /** A relation {@code (person_key, first_ts)} of every person's first event, if one was prepared. */
     private final Optional<String> firstSeen;
 
-    private PopulationCompiler(int projectKey, Instant now, Optional<Instant> cutoff, String events, Optional<String> firstSeen) {
+    private PopulationCompiler(int projectKey, Instant now, Optional<Instant> cutoff, RevenueExpression revenue, String events,
+                               Optional<String> firstSeen) {
+        super(List.of("person_key"));
         this.projectKey = projectKey;
         this.now = requireNonNull(now, "now is null");
         this.cutoff = requireNonNull(cutoff, "cutoff is null");
+        this.revenue = requireNonNull(revenue, "revenue is null");
         this.events = requireNonNull(events, "events is null");
         this.firstSeen = requireNonNull(firstSeen, "firstSeen is null");
     }
 
-    /** The members now, against all current data. */
-    public static PersonKeyQuery compile(Condition definition, int projectKey, Instant now) {
-        return new PopulationCompiler(projectKey, now, Optional.empty(), RESOLVED_EVENTS, Optional.empty()).root(definition);
+    /** The members now, against all current data; LTV sums {@code revenue}. */
+    public static PersonKeyQuery compile(Condition definition, int projectKey, Instant now, RevenueExpression revenue) {
+        Fragment members = new PopulationCompiler(projectKey, now, Optional.empty(), revenue, RESOLVED_EVENTS, Optional.empty())
+                .members(definition);
+        return new PersonKeyQuery(members.sql(), members.parameters());
     }
 
     /**
@@ -55,134 +58,31 @@ public final class PopulationCompiler {
      * only persons who had an event before it are members. Profiles and identities are current
      * (their history is not kept).
      */
-    public static PersonKeyQuery compileAsOf(Condition definition, int projectKey, Instant asOf) {
-        return compileAsOf(definition, projectKey, asOf, RESOLVED_EVENTS, Optional.empty());
+    public static PersonKeyQuery compileAsOf(Condition definition, int projectKey, Instant asOf, RevenueExpression revenue) {
+        return compileAsOf(definition, projectKey, asOf, revenue, RESOLVED_EVENTS, Optional.empty());
     }
 
     /**
-     * As {@link #compileAsOf(Condition, int, Instant)}, reading {@code events} (a code-chosen
-     * relation with the columns of {@code resolved_events}, holding at least the events the
-     * definition looks at) and, when given, {@code firstSeen} {@code (person_key, first_ts)}.
+     * As {@link #compileAsOf(Condition, int, Instant, RevenueExpression)}, reading {@code events}
+     * (a code-chosen relation with the columns of {@code resolved_events}, holding at least the
+     * events the definition looks at) and, when given, {@code firstSeen} {@code (person_key, first_ts)}.
      */
-    static PersonKeyQuery compileAsOf(Condition definition, int projectKey, Instant asOf, String events, Optional<String> firstSeen) {
-        PopulationCompiler compiler = new PopulationCompiler(projectKey, asOf, Optional.of(asOf), events, firstSeen);
-        PersonKeyQuery members = compiler.root(definition);
+    static PersonKeyQuery compileAsOf(Condition definition, int projectKey, Instant asOf, RevenueExpression revenue, String events,
+                                      Optional<String> firstSeen) {
+        PopulationCompiler compiler = new PopulationCompiler(projectKey, asOf, Optional.of(asOf), revenue, events, firstSeen);
+        Fragment members = compiler.members(definition);
         if (PopulationRules.isPositive(definition) && !readsProfile(definition)) {
-            return members; // every included set needs an event before the cutoff: members existed then
+            // every included set needs an event before the cutoff: members existed then
+            return new PersonKeyQuery(members.sql(), members.parameters());
         }
         Fragment existed = compiler.existed();
-        List<Object> parameters = new ArrayList<>(members.parameters());
-        parameters.addAll(existed.parameters);
         return new PersonKeyQuery("SELECT person_key FROM (" + members.sql() + ") INTERSECT SELECT person_key FROM ("
-                + existed.sql + ")", parameters);
+                + existed.sql() + ")", concat(members.parameters(), existed.parameters()));
     }
 
     /** {@code SELECT count(*)} over the members. */
     public static PersonKeyQuery count(PersonKeyQuery members) {
         return new PersonKeyQuery("SELECT count(*) FROM (" + members.sql() + ")", members.parameters());
-    }
-
-    private PersonKeyQuery root(Condition definition) {
-        Term term = term(definition);
-        if (term.include) {
-            return new PersonKeyQuery(term.fragment.sql, term.fragment.parameters);
-        }
-        Fragment everyone = everyone();
-        return new PersonKeyQuery(everyone.sql + " EXCEPT SELECT person_key FROM ("
-                + term.fragment.sql + ")", concat(everyone.parameters, term.fragment.parameters));
-    }
-
-    /** A set of person keys and whether the condition is that set or its complement. */
-    private record Term(boolean include, Fragment fragment) {
-        Term negate() {
-            return new Term(!include, fragment);
-        }
-    }
-
-    /** SQL selecting one column {@code person_key}, with its parameters in textual order. */
-    private record Fragment(String sql, List<Object> parameters) {
-    }
-
-    private Term term(Condition condition) {
-        if (condition instanceof Condition.Group group) {
-            return group(group);
-        }
-        if (condition instanceof Condition.Did did) {
-            Term term = did(did);
-            return did.negated() ? term.negate() : term;
-        }
-        if (condition instanceof Condition.Sequence sequence) {
-            return new Term(true, sequence(sequence));
-        }
-        if (condition instanceof Condition.FirstDid first) {
-            return new Term(true, firstDid(first));
-        }
-        if (condition instanceof Condition.PersonProperty property) {
-            return property(property.filter());
-        }
-        if (condition instanceof Condition.Ltv ltv) {
-            return ltv(ltv);
-        }
-        if (condition instanceof Condition.IdentityIs identity) {
-            return new Term(true, new Fragment("SELECT DISTINCT person_key FROM identities WHERE project_key = ? AND identity = ?",
-                    List.of(projectKey, identity.identity())));
-        }
-        throw new IllegalArgumentException("unknown condition " + condition);
-    }
-
-    private Term group(Condition.Group group) {
-        List<Fragment> included = new ArrayList<>();
-        List<Fragment> excluded = new ArrayList<>();
-        for (Condition child : group.children()) {
-            Term term = term(child);
-            (term.include ? included : excluded).add(term.fragment);
-        }
-        if (group.all()) {
-            // A ∩ B ∩ ¬C ∩ ¬D = (A ∩ B) \ (C ∪ D); without A, B it is ¬(C ∪ D).
-            if (included.isEmpty()) {
-                return new Term(false, combine(excluded, "UNION"));
-            }
-            return new Term(true, minus(combine(included, "INTERSECT"), excluded));
-        }
-        // A ∪ B ∪ ¬C ∪ ¬D = ¬((C ∩ D) \ (A ∪ B)).
-        if (excluded.isEmpty()) {
-            return new Term(true, combine(included, "UNION"));
-        }
-        return new Term(false, minus(combine(excluded, "INTERSECT"), included));
-    }
-
-    /** {@code from} without anyone in {@code subtract}: one hash anti-join per subtracted set. */
-    private static Fragment minus(Fragment from, List<Fragment> subtract) {
-        if (subtract.isEmpty()) {
-            return from;
-        }
-        StringBuilder sql = new StringBuilder("SELECT person_key FROM (" + from.sql + ") keep WHERE ");
-        List<Object> parameters = new ArrayList<>(from.parameters);
-        for (int i = 0; i < subtract.size(); i++) {
-            if (i > 0) {
-                sql.append(" AND ");
-            }
-            sql.append("NOT EXISTS (SELECT 1 FROM (").append(subtract.get(i).sql).append(") drop_").append(i)
-                    .append(" WHERE drop_").append(i).append(".person_key = keep.person_key)");
-            parameters.addAll(subtract.get(i).parameters);
-        }
-        return new Fragment(sql.toString(), parameters);
-    }
-
-    private static Fragment combine(List<Fragment> fragments, String operator) {
-        if (fragments.size() == 1) {
-            return fragments.get(0);
-        }
-        StringBuilder sql = new StringBuilder();
-        List<Object> parameters = new ArrayList<>();
-        for (Fragment fragment : fragments) {
-            if (sql.length() > 0) {
-                sql.append(' ').append(operator).append(' ');
-            }
-            sql.append("SELECT person_key FROM (").append(fragment.sql).append(')');
-            parameters.addAll(fragment.parameters);
-        }
-        return new Fragment(sql.toString(), parameters);
     }
 
     // ---- events ----
@@ -221,7 +121,8 @@ public final class PopulationCompiler {
         return new Instant[] {between.start(), between.end()};
     }
 
-    private Term did(Condition.Did did) {
+    @Override
+    Term did(Condition.Did did) {
         StringBuilder scope = new StringBuilder();
         List<Object> parameters = new ArrayList<>();
         eventScope(scope, parameters, did.event(), did.where());
@@ -250,7 +151,8 @@ public final class PopulationCompiler {
                 + " GROUP BY person_key HAVING count(*) " + (count.op() == Condition.CountOp.GTE ? ">=" : "=") + " ?", parameters));
     }
 
-    private Fragment sequence(Condition.Sequence sequence) {
+    @Override
+    Fragment sequence(Condition.Sequence sequence) {
         StringBuilder firstScope = new StringBuilder();
         List<Object> parameters = new ArrayList<>();
         eventScope(firstScope, parameters, sequence.beforeFirst(), List.of());
@@ -269,7 +171,8 @@ public final class PopulationCompiler {
                 + "GROUP BY f.person_key HAVING count(e.ts) " + op + " ?", parameters);
     }
 
-    private Fragment firstDid(Condition.FirstDid first) {
+    @Override
+    Fragment firstDid(Condition.FirstDid first) {
         StringBuilder scope = new StringBuilder();
         List<Object> parameters = new ArrayList<>();
         eventScope(scope, parameters, first.event(), first.where());
@@ -283,16 +186,17 @@ public final class PopulationCompiler {
                 + " GROUP BY person_key HAVING min(ts) >= ? AND min(ts) < ?", parameters);
     }
 
-    private Term ltv(Condition.Ltv ltv) {
-        StringBuilder sql = new StringBuilder("SELECT person_key FROM " + events + " WHERE project_key = ?");
-        List<Object> parameters = new ArrayList<>();
+    @Override
+    Term ltv(Condition.Ltv ltv) {
+        List<Object> parameters = new ArrayList<>(revenue.parameters());
+        StringBuilder sql = new StringBuilder("SELECT person_key FROM (SELECT person_key, " + revenue.sql() + " AS amount FROM "
+                + events + " WHERE project_key = ?");
         parameters.add(projectKey);
         cutoff.ifPresent(at -> {
             sql.append(" AND ts < ?");
             parameters.add(at);
         });
-        sql.append(" AND ").append(Sql.REVENUE).append(" IS NOT NULL GROUP BY person_key HAVING sum(")
-                .append(Sql.REVENUE).append(") ");
+        sql.append(") WHERE amount IS NOT NULL GROUP BY person_key HAVING sum(amount) ");
         parameters.add(ltv.value());
         // A person without revenue has LTV 0: when 0 satisfies the condition it is a complement.
         boolean zeroMatches = ltv.greater() ? 0 > ltv.value() : 0 < ltv.value();
@@ -304,9 +208,10 @@ public final class PopulationCompiler {
         return new Term(!zeroMatches, new Fragment(sql.toString(), parameters));
     }
 
-    // ---- profile ----
+    // ---- profile and identities ----
 
-    private Term property(Condition.Filter filter) {
+    @Override
+    Term property(Condition.Filter filter) {
         Condition.FilterOp op = filter.op();
         boolean complement = op == Condition.FilterOp.NEQ || op == Condition.FilterOp.IS_NOT_SET;
         Condition.Filter positive = !complement ? filter : new Condition.Filter(filter.property(),
@@ -319,8 +224,20 @@ public final class PopulationCompiler {
         return new Term(!complement, new Fragment(sql.toString(), parameters));
     }
 
-    private Fragment everyone() {
+    @Override
+    Fragment identity(Condition.IdentityIs identity) {
+        return new Fragment("SELECT DISTINCT person_key FROM identities WHERE project_key = ? AND identity = ?",
+                List.of(projectKey, identity.identity()));
+    }
+
+    @Override
+    Fragment everyone() {
         return new Fragment("SELECT DISTINCT person_key FROM identities WHERE project_key = ?", List.of(projectKey));
+    }
+
+    @Override
+    Fragment nobody() {
+        return new Fragment("SELECT person_key FROM identities WHERE false", List.of());
     }
 
     private Fragment existed() {
@@ -331,9 +248,7 @@ public final class PopulationCompiler {
                 List.of(projectKey, cutoff.orElseThrow()));
     }
 
-    private static Fragment nobody() {
-        return new Fragment("SELECT person_key FROM identities WHERE false", List.of());
-    }
+    // ---- what a definition reads ----
 
     /** Every event name a definition looks at. */
     static java.util.Set<String> eventNames(Condition condition) {
@@ -369,11 +284,5 @@ public final class PopulationCompiler {
             return group.children().stream().anyMatch(PopulationCompiler::usesRevenue);
         }
         return condition instanceof Condition.Ltv;
-    }
-
-    private static List<Object> concat(List<Object> first, List<Object> second) {
-        List<Object> all = new ArrayList<>(first);
-        all.addAll(second);
-        return all;
     }
 }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roster.common.Json;
 import dev.roster.project.Project;
+import dev.roster.revenue.RevenueExpression;
 import dev.roster.store.Database;
 import dev.roster.store.PersonKeyQuery;
 import dev.roster.store.Sql;
@@ -21,7 +22,7 @@ import org.apache.commons.csv.CSVPrinter;
 
 /**
  * Streams a population's members as CSV: id, display name, identities, first/last seen, event
- * count, LTV, then one column per profile property (the {@value #MAX_PROPERTY_COLUMNS} most
+ * count, LTV (the sum of the project's revenue expression, as in the revenue report), then one column per profile property (the {@value #MAX_PROPERTY_COLUMNS} most
  * common among the members). Cells that a spreadsheet would run as a formula (starting with
  * {@code = + - @}, tab or carriage return) are prefixed with {@code '}.
  */
@@ -36,7 +37,8 @@ public final class PopulationCsvExport {
         this.database = requireNonNull(database, "database is null");
     }
 
-    public void write(Project project, PersonKeyQuery members, Writer out) {
+    /** Writes the members of {@code members}; {@code revenue} is the project's amount expression (LTV sums it). */
+    public void write(Project project, PersonKeyQuery members, RevenueExpression revenue, Writer out) {
         database.read(connection -> {
             List<String> properties = new ArrayList<>();
             try (PreparedStatement statement = connection.prepareStatement(
@@ -55,7 +57,7 @@ public final class PopulationCsvExport {
             }
             String sql = "WITH m AS (" + members.sql() + "), "
                     + "stats AS (SELECT person_key, min(ts) AS first_seen, max(ts) AS last_seen, count(*) AS event_count, "
-                    + "coalesce(sum(" + Sql.REVENUE + "), 0) AS ltv FROM resolved_events "
+                    + "coalesce(sum(" + revenue.sql() + "), 0) AS ltv FROM resolved_events "
                     + "WHERE project_key = ? AND person_key IN (SELECT person_key FROM m) GROUP BY person_key), "
                     + "ids AS (SELECT person_key, string_agg(identity, '; ' ORDER BY is_user DESC, created_at, identity) AS identities, "
                     + "arg_max(identity, (is_user, created_at)) AS best, bool_or(is_user) AS identified FROM identities "
@@ -69,6 +71,7 @@ public final class PopulationCsvExport {
                     + "LEFT JOIN ids i ON i.person_key = m.person_key LEFT JOIN stats s ON s.person_key = m.person_key "
                     + "LEFT JOIN props pr ON pr.person_key = m.person_key ORDER BY s.last_seen DESC NULLS LAST, m.person_key";
             List<Object> parameters = new ArrayList<>(members.parameters());
+            parameters.addAll(revenue.parameters());
             parameters.add(project.key());
             parameters.add(project.key());
             parameters.add(project.key());

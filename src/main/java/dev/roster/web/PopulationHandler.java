@@ -93,7 +93,7 @@ final class PopulationHandler {
         ctx.contentType("text/csv; charset=utf-8");
         ctx.header("Content-Disposition", "attachment; filename=\"" + file + "\"");
         try (Writer out = new OutputStreamWriter(ctx.outputStream(), StandardCharsets.UTF_8)) {
-            export.write(project, populations.members(project, population.id()), out);
+            export.write(project, populations.members(project, population.id()), populations.revenue(project), out);
         }
     }
 

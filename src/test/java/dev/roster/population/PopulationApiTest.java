@@ -131,6 +131,30 @@ class PopulationApiTest {
     }
 
     @Test
+    void memberPagesInEverySortOrderMatchThePeopleSearchOverThePopulation() {
+        String id = create("Viewers", "{\"did\": \"Viewed Pricing\"}").get("id").asText();
+        for (String sort : List.of("last_seen", "first_seen", "events", "event_count", "ltv")) {
+            List<JsonNode> paged = new ArrayList<>();
+            String cursor = "";
+            do {
+                JsonNode page = server.get("/api/populations/" + id + "/people?limit=2&sort=" + sort + cursor).json();
+                assertThat(page.get("count").asLong()).isEqualTo(5);
+                page.get("people").forEach(paged::add);
+                cursor = page.get("next_cursor").isNull() ? null : "&cursor=" + page.get("next_cursor").asText();
+            } while (cursor != null);
+            List<JsonNode> searched = new ArrayList<>();
+            server.get("/api/people?limit=100&population=" + id + "&sort=" + sort).json().get("people").forEach(searched::add);
+            // the same people in the same order, with the same summaries (name, first/last seen, count, LTV)
+            assertThat(paged).as(sort).hasSize(5).isEqualTo(searched);
+        }
+        assertThat(server.get("/api/populations/" + id + "/people?sort=name").status()).isEqualTo(400);
+        assertThat(server.get("/api/populations/" + id + "/people?cursor=o-4").status()).isEqualTo(400);
+        JsonNode beyond = server.get("/api/populations/" + id + "/people?cursor=o10").json();
+        assertThat(beyond.get("count").asLong()).isEqualTo(5);
+        assertThat(beyond.get("people")).isEmpty();
+    }
+
+    @Test
     void peopleSearchFiltersByPopulation() {
         String id = create("Pricing, no purchase", PRICING_NOT_PURCHASED).get("id").asText();
         JsonNode page = server.get("/api/people?population=" + id).json();

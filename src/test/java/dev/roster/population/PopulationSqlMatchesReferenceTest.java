@@ -47,6 +47,9 @@ class PopulationSqlMatchesReferenceTest {
         Instant.parse("2024-06-29T00:00:00Z")};
     private static final String[] TEXTS = {"pro", "Pro", "free", "p", "ro", "10", "3", "enterprise"};
     private static final double[] NUMBERS = {1, 3, 10, 12, -5};
+    /** The default revenue settings: the reference sums the property {@code revenue}, the only one generated. */
+    private static final dev.roster.revenue.RevenueExpression REVENUE =
+            dev.roster.revenue.RevenueExpression.of(dev.roster.revenue.RevenueConfig.DEFAULT);
 
     private static TestServer server;
     private static final AtomicInteger PROJECTS = new AtomicInteger();
@@ -82,7 +85,7 @@ class PopulationSqlMatchesReferenceTest {
         }
         for (Condition condition : conditions) {
             Set<String> expected = current.members(condition);
-            assertThat(sqlMembers(project, PopulationCompiler.compile(condition, project.key(), NOW), history))
+            assertThat(sqlMembers(project, PopulationCompiler.compile(condition, project.key(), NOW, REVENUE), history))
                     .as("seed %d, condition %s", seed, condition).isEqualTo(expected);
         }
         Instant asOf = random.nextBoolean() ? EDGES[random.nextInt(EDGES.length)] : NOW.minus(Duration.ofHours(random.nextInt(24 * 40)));
@@ -94,7 +97,7 @@ class PopulationSqlMatchesReferenceTest {
         checkHistory(seed, project, history, conditions, cutoffs);
         ReferencePopulation past = new ReferencePopulation(history, asOf, Optional.of(asOf));
         for (Condition condition : conditions.subList(0, 8)) {
-            assertThat(sqlMembers(project, PopulationCompiler.compileAsOf(condition, project.key(), asOf), history))
+            assertThat(sqlMembers(project, PopulationCompiler.compileAsOf(condition, project.key(), asOf, REVENUE), history))
                     .as("seed %d, as of %s, condition %s", seed, asOf, condition).isEqualTo(past.members(condition));
         }
     }
@@ -105,7 +108,7 @@ class PopulationSqlMatchesReferenceTest {
         String firstSeen = "(SELECT person_key, min(ts) AS first_ts FROM resolved_events WHERE project_key = " + project.key()
                 + " GROUP BY person_key)";
         for (Condition condition : conditions) {
-            PersonKeyQuery query = HistoryCompiler.members(condition, project.key(), cutoffs, "resolved_events", firstSeen);
+            PersonKeyQuery query = HistoryCompiler.members(condition, project.key(), cutoffs, REVENUE, "resolved_events", firstSeen);
             Map<Integer, Set<Long>> keysByDay = server.roster().database().read(connection -> {
                 Map<Integer, Set<Long>> result = new HashMap<>();
                 try (PreparedStatement statement = connection.prepareStatement(query.sql())) {
