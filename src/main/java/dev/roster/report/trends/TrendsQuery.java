@@ -18,9 +18,10 @@ import java.util.Optional;
 /**
  * Compiles a trend into parameterised queries over {@code resolved_events}: filter by project,
  * name and time first, bucket on the report's wall clock ({@code date_trunc} of the local time;
- * skipped for UTC), then {@code count(*)}, {@code count(DISTINCT person)} and, only when asked
- * for, {@code count(DISTINCT session)} with sessions as {@link Sql#SESSION_START}. Totals over the
- * whole range come from the same scan with GROUPING SETS.
+ * skipped for UTC), then one aggregation down to the distinct (bucket, person) pairs (and sessions,
+ * only when asked for, as {@link Sql#SESSION_START}) with their event counts; the buckets and the
+ * totals over the whole range are small aggregations over those pairs (cheaper than GROUPING SETS
+ * with {@code count(DISTINCT)}, which DuckDB plans as several aggregations joined back).
  */
 public final class TrendsQuery {
     static final long SESSION_FACTOR = 16_777_216L;
@@ -96,9 +97,13 @@ public final class TrendsQuery {
             b.sql("SELECT " + i + " AS series, pk, u, ").add(bucket()).sql(" AS bucket, bv FROM ev WHERE ")
                     .add(request.events().get(i).condition());
         }
-        b.sql(") SELECT series, bucket, bv, GROUPING(bucket) AS grp, count(*), count(DISTINCT pk), "
-                + (sessions ? "count(DISTINCT u)" : "NULL::BIGINT")
-                + " FROM tagged GROUP BY GROUPING SETS ((series, bucket, bv), (series, bv))");
+        // one hash aggregation over the events down to distinct (bucket, person[, session]) with their
+        // event count; the buckets and the totals are then small aggregations over those pairs
+        b.sql("), pairs AS (SELECT series, bucket, bv, pk" + (sessions ? ", u" : "") + ", count(*) AS n FROM tagged GROUP BY ALL)");
+        b.sql(" SELECT series, bucket, bv, 0 AS grp, sum(n)::BIGINT, " + (sessions ? "count(DISTINCT pk), count(*)" : "count(*), NULL::BIGINT")
+                + " FROM pairs GROUP BY series, bucket, bv");
+        b.sql(" UNION ALL SELECT series, NULL, bv, 1, sum(n)::BIGINT, count(DISTINCT pk), " + (sessions ? "count(DISTINCT u)" : "NULL::BIGINT")
+                + " FROM pairs GROUP BY series, bv");
         return b.build();
     }
 
