@@ -18,7 +18,9 @@ import java.util.TreeSet;
  *   <li>{@code {"person_property": "plan"}}: the person's current profile value;</li>
  *   <li>{@code {"acquisition": "channel"}}: a first-touch field (SPEC §5): channel, referrer,
  *       referring_domain, landing_page, utm_source, utm_medium, utm_campaign, utm_term, utm_content;</li>
- *   <li>{@code {"populations": ["ID", ...]}}: membership, one group per population.</li>
+ *   <li>{@code {"populations": ["ID", ...]}}: membership, one group per population; a single
+ *       population gives its members and everyone else ({@code "Not in <name>"}), see
+ *       {@link ReportContext#populationGroups}.</li>
  * </ul>
  * Absent values group under JSON {@code null}.
  */

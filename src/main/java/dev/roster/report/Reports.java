@@ -1,7 +1,5 @@
 package dev.roster.report;
 
-import static java.util.Objects.requireNonNull;
-
 import dev.roster.population.PopulationResolver;
 import dev.roster.report.funnel.FunnelReport;
 import dev.roster.report.retention.RetentionReport;
@@ -16,10 +14,10 @@ public final class Reports {
     private final TrendsReport trends;
 
     public Reports(Database database, PopulationResolver populations, Clock clock) {
-        requireNonNull(database, "database is null");
-        this.funnel = new FunnelReport(database, populations, clock);
-        this.retention = new RetentionReport(database, populations, clock);
-        this.trends = new TrendsReport(database, populations, clock);
+        ReportContext context = new ReportContext(database, populations, clock);
+        this.funnel = new FunnelReport(context);
+        this.retention = new RetentionReport(context);
+        this.trends = new TrendsReport(context);
     }
 
     public FunnelReport funnel() {

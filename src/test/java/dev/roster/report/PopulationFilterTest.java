@@ -73,22 +73,56 @@ class PopulationFilterTest {
     }
 
     @Test
-    void breakdownByPopulationLabelsGroupsWithThePopulationName() {
+    void aSinglePopulationFunnelBreakdownGivesItsMembersAndEveryoneElse() {
         FunnelResult result = funnel(",\"breakdown\":{\"populations\":[\"vip\"]}");
-        assertThat(result.breakdown()).hasSize(1);
-        assertThat(result.breakdown().get(0).value()).isEqualTo("VIP");
-        assertThat(result.breakdown().get(0).steps()).extracting(FunnelResult.Step::count).containsExactly(2L, 1L);
+        assertThat(result.steps()).extracting(FunnelResult.Step::count).containsExactly(4L, 2L);
+        assertThat(result.breakdown()).extracting(FunnelResult.Group::value).containsExactly("VIP", "Not in VIP");
+        // ann (signed up anonymously, merged) and bob are the members; cat and dan the rest
+        FunnelResult.Group members = result.breakdown().get(0);
+        FunnelResult.Group rest = result.breakdown().get(1);
+        assertThat(members.steps()).extracting(FunnelResult.Step::count).containsExactly(2L, 1L);
+        assertThat(rest.steps()).extracting(FunnelResult.Step::count).containsExactly(2L, 1L);
+        // the groups are different people: ann bought after an hour, cat after a day
+        assertThat(members.steps().get(1).medianSecondsFromPrevious()).isEqualTo(3600.0);
+        assertThat(rest.steps().get(1).medianSecondsFromPrevious()).isEqualTo(86400.0);
+    }
 
+    @Test
+    void aSinglePopulationRetentionBreakdownGivesItsMembersAndEveryoneElse() {
         RetentionResult retention = reports.retention().run(project, Json.parse("{\"cohort_event\":\"Signed Up\",\"period\":\"day\",\"periods\":2,"
-                + "\"from\":\"2024-01-01\",\"to\":\"2024-01-01\",\"breakdown\":{\"populations\":[\"vip\"]}}"));
+                + "\"return_event\":\"Purchased\",\"from\":\"2024-01-01\",\"to\":\"2024-01-01\",\"breakdown\":{\"populations\":[\"vip\"]}}"));
         assertThat(retention.cohorts().get(0).size()).isEqualTo(4);
         assertThat(retention.cohorts().get(0).counts()).containsExactly(1L, 1L);
-        assertThat(retention.breakdown().get(0).cohorts().get(0).size()).isEqualTo(2);
-        assertThat(retention.breakdown().get(0).cohorts().get(0).counts()).containsExactly(1L, 0L);
+        assertThat(retention.breakdown()).extracting(RetentionResult.Group::value).containsExactly("VIP", "Not in VIP");
+        RetentionResult.Cohort members = retention.breakdown().get(0).cohorts().get(0);
+        RetentionResult.Cohort rest = retention.breakdown().get(1).cohorts().get(0);
+        assertThat(members.size()).isEqualTo(2);
+        assertThat(members.counts()).containsExactly(1L, 0L);
+        assertThat(rest.size()).isEqualTo(2);
+        assertThat(rest.counts()).containsExactly(0L, 1L);
+        assertThat(retention.breakdown().get(1).average()).containsExactly(0.0, 0.5);
+    }
 
-        TrendsResult trends = reports.trends().run(project, Json.parse("{\"events\":[\"Signed Up\"],\"from\":\"2024-01-01\",\"to\":\"2024-01-01\","
+    @Test
+    void aSinglePopulationTrendsBreakdownGivesItsMembersAndEveryoneElse() {
+        TrendsResult trends = reports.trends().run(project, Json.parse("{\"events\":[\"Signed Up\",\"Purchased\"],\"from\":\"2024-01-01\","
+                + "\"to\":\"2024-01-02\",\"breakdown\":{\"populations\":[\"vip\"]}}"));
+        assertThat(trends.series()).extracting(s -> s.breakdownValue() + "|" + s.event()).containsExactly(
+                "VIP|Signed Up", "VIP|Purchased", "Not in VIP|Signed Up", "Not in VIP|Purchased");
+        assertThat(trends.series()).extracting(s -> s.total().people()).containsExactly(2L, 1L, 2L, 1L);
+        // ann bought on the first day, cat on the second
+        assertThat(trends.series().get(1).points()).extracting(TrendsResult.Point::people).containsExactly(1L, 0L);
+        assertThat(trends.series().get(3).points()).extracting(TrendsResult.Point::people).containsExactly(0L, 1L);
+
+        TrendsResult filtered = reports.trends().run(project, Json.parse("{\"events\":[\"Signed Up\"],\"from\":\"2024-01-01\",\"to\":\"2024-01-01\","
                 + "\"population\":{\"id\":\"vip\",\"not\":true}}"));
-        assertThat(trends.series().get(0).total().people()).isEqualTo(2);
+        assertThat(filtered.series().get(0).total().people()).isEqualTo(2);
+    }
+
+    @Test
+    void severalPopulationsGetOneGroupEachAndNoComplement() {
+        FunnelResult result = funnel(",\"breakdown\":{\"populations\":[\"vip\",\"vip\"]}");
+        assertThat(result.breakdown()).extracting(FunnelResult.Group::value).containsExactly("VIP", "VIP");
     }
 
     @Test

@@ -65,15 +65,20 @@ class PopulationsInReportsTest {
         String retention = "\"cohort_event\": \"Started Trial\", \"return_event\": \"Billing\", \"period\": \"month\", "
                 + "\"periods\": 4, \"from\": \"2025-06-15\", \"to\": \"2026-01-31\"";
         JsonNode all = post("/api/reports/retention", "{" + retention + ", \"breakdown\": {\"populations\": [\"" + readers + "\"]}}");
-        assertThat(all.get("breakdown")).hasSize(1);
+        assertThat(all.get("breakdown")).hasSize(2);
         JsonNode group = all.get("breakdown").get(0);
         assertThat(group.get("value").asText()).isEqualTo("3+ Read Article before Started Trial");
+        JsonNode rest = all.get("breakdown").get(1);
+        assertThat(rest.get("value").asText()).isEqualTo("Not in 3+ Read Article before Started Trial");
 
         long[] total = sizeAndCount(all.get("cohorts"), 3);
         long[] members = sizeAndCount(group.get("cohorts"), 3);
         // The complement, as a report of its own, is everyone else in the same cohorts.
         JsonNode others = post("/api/reports/retention", "{" + retention + ", \"population\": {\"id\": \"" + readers + "\", \"not\": true}}");
         long[] nonMembers = sizeAndCount(others.get("cohorts"), 3);
+        // the breakdown's "Not in" group is that complement, cohort by cohort
+        assertThat(rest.get("cohorts")).isEqualTo(others.get("cohorts"));
+        assertThat(rest.get("average")).isEqualTo(others.get("average"));
         assertThat(members[0] + nonMembers[0]).isEqualTo(total[0]);
         assertThat(members[1] + nonMembers[1]).isEqualTo(total[1]);
         assertThat(group.get("average").get(3).asDouble()).isCloseTo((double) members[1] / members[0], org.assertj.core.data.Offset.offset(1e-9));

@@ -111,14 +111,19 @@ public final class FunnelQuery {
         }
         List<String> names = request.eventNames().keySet().stream().toList();
         boolean ids = trackAttempts || sessions;
+        // the fast shape without a breakdown needs only (unit, ts) per step
+        boolean lean = !trackAttempts && !valued();
         if (!allEvents) {
             // people, not strict: one scan per step, filtered by project, time and the step's event in the scan
             Fragment persons = request.scope().personCondition("e.person_key", project, populations, group);
             for (int k = 0; k < steps(); k++) {
                 boolean withValue = k == 0 || request.order() == Order.ANY;
-                b.sql((k == 0 ? "" : ", ") + "s" + k + " AS (SELECT e.person_key AS u, e.person_key AS pk, e.ts"
-                        + (ids ? ", e.event_id" : "") + ", ").add(withValue ? value : Fragment.of("NULL::VARCHAR"))
-                        .sql(" AS bv FROM resolved_events e").add(withValue ? joins : Fragment.of(""));
+                b.sql((k == 0 ? "" : ", ") + "s" + k + " AS (SELECT e.person_key AS u" + (lean ? "" : ", e.person_key AS pk") + ", e.ts"
+                        + (ids ? ", e.event_id" : ""));
+                if (!lean) {
+                    b.sql(", ").add(withValue ? value : Fragment.of("NULL::VARCHAR")).sql(" AS bv");
+                }
+                b.sql(" FROM resolved_events e").add(withValue ? joins : Fragment.of(""));
                 boolean rangeOnly = k == 0 && request.order() != Order.ANY;
                 b.param(" WHERE e.project_key = ? AND e.ts >= ? AND e.ts < ? AND ", project.key(), start, rangeOnly ? end : until)
                         .add(request.steps().get(k).condition()).sql(" AND ").add(persons).sql(")");
@@ -177,7 +182,7 @@ public final class FunnelQuery {
         }
         String named = allEvents ? "evn" : "ev";
         for (int k = 0; k < steps(); k++) {
-            b.sql(", s" + k + " AS (SELECT u, pk, ts" + (ids ? ", event_id" : "") + ", bv" + (strict ? ", dr" : "")
+            b.sql(", s" + k + " AS (SELECT u" + (lean ? "" : ", pk") + ", ts" + (ids ? ", event_id" : "") + (lean ? "" : ", bv") + (strict ? ", dr" : "")
                     + " FROM " + named + " WHERE m" + k);
             if (k == 0 && request.order() != Order.ANY) {
                 b.param(" AND ts >= ? AND ts < ?", start, end);
@@ -198,35 +203,50 @@ public final class FunnelQuery {
         return request.order() == Order.ANY || !request.exclusions().isEmpty() || collisions();
     }
 
-    /** The fast shape: (unit, value, t0) attempts, one range join per step, counts and times per step. */
+    /** Whether the query splits by a breakdown value ({@code bv}); without one the value is left out of every key. */
+    private boolean valued() {
+        return withBreakdown && request.scope().valueBreakdown().isPresent();
+    }
+
+    /**
+     * The fast shape, the same as the best hand-written SQL (DUCKDB-NOTES): every step-1 event is
+     * an attempt; one range join per step takes the attempt's earliest next event within the window
+     * of its start; the units per step are counted straight from those joins, and a unit's time to a
+     * step is the one of its earliest attempt that reached it ({@code arg_min(.., t0)}). Then one
+     * small aggregate per step (count, median, average) joined on the breakdown value. Without a
+     * breakdown the value is left out of every key.
+     */
     private Fragment fastAggregate() {
         boolean strict = request.order() == Order.STRICT;
+        boolean valued = valued();
+        String v = valued ? "a.bv, " : "";
         Fragment.Builder b = new Fragment.Builder().sql("WITH ");
         base(b, false);
-        b.sql(", a0 AS (SELECT u, bv, ts AS t0" + (strict ? ", dr AS r0" : "") + " FROM s0)");
         for (int k = 1; k < steps(); k++) {
-            String previous = "a.t" + (k - 1);
-            b.sql(", a" + k + " AS (SELECT a.u, a.bv, a.t0, " + previous + " AS tp, min(s.ts) AS t" + k
-                    + (strict ? ", min(s.dr) AS r" + k : "") + " FROM a" + (k - 1) + " a JOIN s" + k + " s ON s.u = a.u AND s.ts >= "
-                    + previous + " AND s.ts <= a.t0 + " + window());
+            String start = k == 1 ? "a.ts" : "a.t0";
+            String previous = k == 1 ? "a.ts" : "a.t" + (k - 1);
+            String previousRank = k == 1 ? "a.dr" : "a.r" + (k - 1);
+            b.sql(", a" + k + " AS (SELECT a.u, " + v + start + " AS t0, " + previous + " AS tp, min(s.ts) AS t" + k
+                    + (strict ? ", min(s.dr) AS r" + k : "") + " FROM " + (k == 1 ? "s0" : "a" + (k - 1)) + " a JOIN s" + k
+                    + " s ON s.u = a.u AND s.ts >= " + previous + " AND s.ts <= " + start + " + " + window());
             if (strict) {
-                b.sql(" AND s.dr <= a.r" + (k - 1) + " + 1");
+                b.sql(" AND s.dr <= " + previousRank + " + 1");
             }
-            b.sql(" GROUP BY a.u, a.bv, a.t0" + (k > 1 ? ", " + previous : "") + ")");
+            b.sql(" GROUP BY a.u, " + v + start + (k > 1 ? ", " + previous : "") + (strict && k == 1 ? ", a.dr" : "") + ")");
         }
-        b.sql(", per_step AS (SELECT 0 AS k, bv, NULL::DOUBLE AS d FROM (SELECT DISTINCT u, bv FROM a0)");
+        String value = valued ? "bv" : "NULL::VARCHAR AS bv";
+        b.sql(" SELECT q0.bv, q0.c");
         for (int k = 1; k < steps(); k++) {
-            b.sql(" UNION ALL SELECT " + k + ", bv, arg_min((epoch_us(t" + k + ") - epoch_us(tp)) / 1000000.0, t0) FROM a" + k
-                    + " GROUP BY u, bv");
+            b.sql(", coalesce(q" + k + ".c, 0), q" + k + ".m, q" + k + ".a");
         }
-        b.sql(") SELECT bv");
-        for (int k = 0; k < steps(); k++) {
-            b.sql(", count(*) FILTER (WHERE k = " + k + ")");
-            if (k > 0) {
-                b.sql(", median(d) FILTER (WHERE k = " + k + "), avg(d) FILTER (WHERE k = " + k + ")");
-            }
+        b.sql(" FROM (SELECT " + value + ", count(DISTINCT u) AS c FROM s0" + (valued ? " GROUP BY bv" : "") + ") q0");
+        for (int k = 1; k < steps(); k++) {
+            b.sql(" LEFT JOIN (SELECT " + value + ", count(*) AS c, median(d) AS m, avg(d) AS a FROM (SELECT "
+                    + (valued ? "bv, " : "") + "arg_min((epoch_us(t" + k + ") - epoch_us(tp)) / 1000000.0, t0) AS d FROM a" + k
+                    + " GROUP BY u" + (valued ? ", bv" : "") + ")" + (valued ? " GROUP BY bv" : "") + ") q" + k
+                    + " ON q" + k + ".bv IS NOT DISTINCT FROM q0.bv");
         }
-        b.sql(" FROM per_step GROUP BY bv ORDER BY count(*) FILTER (WHERE k = 0) DESC, bv NULLS LAST");
+        b.sql(" ORDER BY q0.c DESC, q0.bv NULLS LAST");
         return b.build();
     }
 

@@ -3,16 +3,14 @@ package dev.roster.report.funnel;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.roster.population.PopulationResolver;
 import dev.roster.project.Project;
-import dev.roster.report.EventCatalog;
 import dev.roster.report.Fragment;
 import dev.roster.report.Population;
+import dev.roster.report.ReportContext;
 import dev.roster.store.Database;
 import dev.roster.store.Sql;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,34 +23,26 @@ public final class FunnelReport {
     /** At most this many person ids per list. */
     public static final int MAX_PEOPLE = 10_000;
 
+    private final ReportContext context;
     private final Database database;
-    private final EventCatalog catalog;
-    private final PopulationResolver populations;
-    private final Clock clock;
 
-    public FunnelReport(Database database, PopulationResolver populations, Clock clock) {
-        this.database = requireNonNull(database, "database is null");
-        this.catalog = new EventCatalog(database);
-        this.populations = requireNonNull(populations, "populations is null");
-        this.clock = requireNonNull(clock, "clock is null");
+    public FunnelReport(ReportContext context) {
+        this.context = requireNonNull(context, "context is null");
+        this.database = context.database();
     }
 
     public FunnelResult run(Project project, JsonNode body) {
-        FunnelRequest request = FunnelRequest.parse(body, project, clock);
-        catalog.requireKnown(project, request.eventNames());
+        FunnelRequest request = FunnelRequest.parse(body, project, context.clock());
+        context.catalog().requireKnown(project, request.eventNames());
         return run(project, request);
     }
 
     public FunnelResult run(Project project, FunnelRequest request) {
         List<FunnelResult.Step> total = steps(project, request, false, Optional.empty()).getOrDefault(null, empty(request));
         List<FunnelResult.Group> groups = new ArrayList<>();
-        List<String> populationIds = request.scope().breakdownPopulations();
-        if (!populationIds.isEmpty()) {
-            for (String id : populationIds) {
-                String name = populations.name(project, id);
-                groups.add(new FunnelResult.Group(name, steps(project, request, false, Optional.of(new Population(id, false)))
-                        .getOrDefault(null, empty(request))));
-            }
+        if (!request.scope().breakdownPopulations().isEmpty()) {
+            groups.addAll(context.perPopulationGroup(project, request.scope(), group -> new FunnelResult.Group(group.label(),
+                    steps(project, request, false, Optional.of(group.membership())).getOrDefault(null, empty(request)))));
         } else if (request.scope().breakdown().isPresent()) {
             steps(project, request, true, Optional.empty()).forEach((value, steps) -> groups.add(new FunnelResult.Group(value, steps)));
         }
@@ -73,7 +63,7 @@ public final class FunnelReport {
 
     /** Steps per breakdown value (the key null holds the rows without a value, or everything without breakdown). */
     private Map<String, List<FunnelResult.Step>> steps(Project project, FunnelRequest request, boolean breakdown, Optional<Population> group) {
-        FunnelQuery query = new FunnelQuery(request, project, populations, breakdown, group);
+        FunnelQuery query = new FunnelQuery(request, project, context.populations(), breakdown, group);
         int n = request.steps().size();
         Map<String, long[]> counts = new LinkedHashMap<>();
         Map<String, double[][]> times = new LinkedHashMap<>();

@@ -75,7 +75,11 @@ public final class RetentionQuery {
                     .param(" WHERE e.project_key = ? AND e.ts >= ? AND e.ts < ? AND ", project.key(), start, end)
                     .add(request.cohortEvent().condition()).sql(" AND ").add(persons).sql(" GROUP BY ALL");
         }
-        b.sql("), r AS (SELECT e.person_key AS pk, e.ts FROM resolved_events e")
+        // Returns: every event of the cohort's persons. The large scan reads all_events with the person
+        // key as stored (no per-row merge redirect), and the cohort side carries each person's stored
+        // keys instead: its own plus those of the merges not yet folded into the events (few). The
+        // join then also narrows the scan to the cohort's key range.
+        b.sql("), r AS (SELECT e.person_key AS raw, e.ts FROM all_events e")
                 .param(" WHERE e.project_key = ? AND e.ts > ?", project.key(), start);
         if (request.mode() == Mode.ON) {
             Duration longest = request.period() == Period.DAY ? Duration.ofDays(1)
@@ -86,11 +90,22 @@ public final class RetentionQuery {
             b.sql(" AND ").add(request.returnEvent().get().condition());
         }
         b.sql(")");
+        b.param(", ck AS (SELECT pk, pk AS raw, cb, ta FROM c UNION ALL SELECT c.pk, m.from_key, c.cb, c.ta FROM c "
+                + "JOIN unfolded_merges m ON m.project_key = ? AND m.to_key = c.pk)", project.key());
         b.sql(", p AS (SELECT c.pk, c.cb, ");
         b.add(period(local("c.ta"), local("r.ts"), zone));
-        b.sql(" AS n FROM c JOIN r ON r.pk = c.pk AND r.ts > c.ta)");
-        b.sql(", cells AS (SELECT pk, cb, bit_or(1::BIGINT << n) FILTER (WHERE n < " + request.periods() + ") AS bits, max(n) AS maxn "
-                + "FROM p WHERE n >= 0 GROUP BY pk, cb)");
+        b.sql(" AS n FROM ck c JOIN r ON r.raw = c.raw AND r.ts > c.ta");
+        if (request.mode() == Mode.ON) {
+            // only returns inside the measured periods count: bound the range join (a day of slack covers
+            // any wall-clock shift; the period number is exact and filtered below)
+            long days = (request.period() == Period.DAY ? 1L : request.period() == Period.WEEK ? 7L : 31L) * request.periods() + 1;
+            b.sql(" AND r.ts < c.ta + INTERVAL " + days + " DAY");
+        }
+        b.sql(")");
+        // first time: one cohort per person, so the person alone is the key
+        String key = request.firstTime() ? "pk" : "pk, cb";
+        b.sql(", cells AS (SELECT " + key + ", bit_or(1::BIGINT << n) FILTER (WHERE n >= 0 AND n < " + request.periods()
+                + ") AS bits, max(n) AS maxn FROM p GROUP BY " + key + ")");
         return b.build();
     }
 
@@ -105,11 +120,17 @@ public final class RetentionQuery {
         }
         long micros = request.period() == Period.DAY ? 86_400_000_000L : 604_800_000_000L;
         String difference = "(epoch_us(" + lb + ") - epoch_us(" + la + "))";
-        // a wall-clock difference can be negative inside a DST overlap even though B is after A
-        String sql = "(CASE WHEN " + difference + " < 0 THEN -1 ELSE " + difference + " // " + micros + " END)";
+        // a wall-clock difference can be negative inside a DST overlap even though B is after A (in UTC
+        // it is always positive: returns are joined with r.ts > c.ta)
+        String sql = utc() ? "(" + difference + " // " + micros + ")"
+                : "(CASE WHEN " + difference + " < 0 THEN -1 ELSE " + difference + " // " + micros + " END)";
         Object[] zones = new Object[sql.split("\\?", -1).length - 1];
         java.util.Arrays.fill(zones, zone);
         return Fragment.of(sql, zones);
+    }
+
+    private String join() {
+        return request.firstTime() ? "m.pk = c.pk" : "m.pk = c.pk AND m.cb = c.cb";
     }
 
     /** The matrix: per (cohort, breakdown value) the size and the count per period. */
@@ -122,14 +143,14 @@ public final class RetentionQuery {
                 b.sql(", count(*) FILTER (WHERE m.maxn >= " + n + ")");
             }
         }
-        b.sql(" FROM c LEFT JOIN cells m ON m.pk = c.pk AND m.cb = c.cb GROUP BY c.cb, c.bv");
+        b.sql(" FROM c LEFT JOIN cells m ON " + join() + " GROUP BY c.cb, c.bv");
         return b.build();
     }
 
     /** Who: per cohort member, their returns. */
     Fragment people() {
         return new Fragment.Builder().add(cells())
-                .sql(" SELECT c.cb, c.bv, p.person_id, m.bits, m.maxn FROM c LEFT JOIN cells m ON m.pk = c.pk AND m.cb = c.cb "
+                .sql(" SELECT c.cb, c.bv, p.person_id, m.bits, m.maxn FROM c LEFT JOIN cells m ON " + join() + " "
                         + "JOIN persons p ON p.person_key = c.pk AND p.project_key = ")
                 .param("? ORDER BY p.person_id", project.key())
                 .build();

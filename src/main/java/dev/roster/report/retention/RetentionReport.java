@@ -3,17 +3,15 @@ package dev.roster.report.retention;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.roster.population.PopulationResolver;
 import dev.roster.project.Project;
-import dev.roster.report.EventCatalog;
 import dev.roster.report.Fragment;
 import dev.roster.report.Population;
+import dev.roster.report.ReportContext;
 import dev.roster.store.Database;
 import dev.roster.store.Sql;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Timestamp;
-import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,21 +24,17 @@ import java.util.Optional;
 public final class RetentionReport {
     public static final int MAX_PEOPLE = 10_000;
 
+    private final ReportContext context;
     private final Database database;
-    private final EventCatalog catalog;
-    private final PopulationResolver populations;
-    private final Clock clock;
 
-    public RetentionReport(Database database, PopulationResolver populations, Clock clock) {
-        this.database = requireNonNull(database, "database is null");
-        this.catalog = new EventCatalog(database);
-        this.populations = requireNonNull(populations, "populations is null");
-        this.clock = requireNonNull(clock, "clock is null");
+    public RetentionReport(ReportContext context) {
+        this.context = requireNonNull(context, "context is null");
+        this.database = context.database();
     }
 
     public RetentionResult run(Project project, JsonNode body) {
-        RetentionRequest request = RetentionRequest.parse(body, project, clock);
-        catalog.requireKnown(project, request.eventNames());
+        RetentionRequest request = RetentionRequest.parse(body, project, context.clock());
+        context.catalog().requireKnown(project, request.eventNames());
         return run(project, request);
     }
 
@@ -48,14 +42,11 @@ public final class RetentionReport {
         Map<String, Matrix> total = matrices(project, request, false, Optional.empty());
         Matrix all = total.getOrDefault(null, new Matrix(request));
         List<RetentionResult.Group> groups = new ArrayList<>();
-        List<String> populationIds = request.scope().breakdownPopulations();
-        if (!populationIds.isEmpty()) {
-            for (String id : populationIds) {
-                String name = populations.name(project, id);
-                Matrix matrix = matrices(project, request, false, Optional.of(new Population(id, false)))
-                        .getOrDefault(null, new Matrix(request));
-                groups.add(new RetentionResult.Group(name, matrix.cohorts(), matrix.average()));
-            }
+        if (!request.scope().breakdownPopulations().isEmpty()) {
+            groups.addAll(context.perPopulationGroup(project, request.scope(), group -> {
+                Matrix matrix = matrices(project, request, false, Optional.of(group.membership())).getOrDefault(null, new Matrix(request));
+                return new RetentionResult.Group(group.label(), matrix.cohorts(), matrix.average());
+            }));
         } else if (request.scope().breakdown().isPresent()) {
             matrices(project, request, true, Optional.empty()).forEach((value, matrix) ->
                     groups.add(new RetentionResult.Group(value, matrix.cohorts(), matrix.average())));
@@ -116,7 +107,7 @@ public final class RetentionReport {
     }
 
     private Map<String, Matrix> matrices(Project project, RetentionRequest request, boolean breakdown, Optional<Population> group) {
-        RetentionQuery query = new RetentionQuery(request, project, populations, breakdown, group);
+        RetentionQuery query = new RetentionQuery(request, project, context.populations(), breakdown, group);
         Map<String, Matrix> matrices = new LinkedHashMap<>();
         Fragment matrix = query.matrix();
         database.read(connection -> {

@@ -18,9 +18,10 @@ import java.util.Optional;
 /**
  * Compiles a trend into parameterised queries over {@code resolved_events}: filter by project,
  * name and time first, bucket on the report's wall clock ({@code date_trunc} of the local time;
- * skipped for UTC), then {@code count(*)}, {@code count(DISTINCT person)} and, only when asked
- * for, {@code count(DISTINCT session)} with sessions as {@link Sql#SESSION_START}. Totals over the
- * whole range come from the same scan with GROUPING SETS.
+ * skipped for UTC), then one aggregation down to the distinct (bucket, person) pairs (and sessions,
+ * only when asked for, as {@link Sql#SESSION_START}) with their event counts; the buckets and the
+ * totals over the whole range are small aggregations over those pairs (cheaper than GROUPING SETS
+ * with {@code count(DISTINCT)}, which DuckDB plans as several aggregations joined back).
  */
 public final class TrendsQuery {
     static final long SESSION_FACTOR = 16_777_216L;
@@ -85,6 +86,9 @@ public final class TrendsQuery {
      */
     Fragment series() {
         boolean sessions = request.metrics().contains(Metric.SESSIONS);
+        boolean events = request.metrics().contains(Metric.EVENTS) || request.metrics().contains(Metric.EVENTS_PER_PERSON);
+        boolean several = request.events().size() > 1;
+        boolean valued = withBreakdown && request.scope().valueBreakdown().isPresent();
         List<String> names = request.events().stream().map(EventSpec::event).distinct().toList();
         Fragment.Builder b = new Fragment.Builder().sql("WITH ");
         events(b, names, sessions, true);
@@ -96,9 +100,20 @@ public final class TrendsQuery {
             b.sql("SELECT " + i + " AS series, pk, u, ").add(bucket()).sql(" AS bucket, bv FROM ev WHERE ")
                     .add(request.events().get(i).condition());
         }
-        b.sql(") SELECT series, bucket, bv, GROUPING(bucket) AS grp, count(*), count(DISTINCT pk), "
-                + (sessions ? "count(DISTINCT u)" : "NULL::BIGINT")
-                + " FROM tagged GROUP BY GROUPING SETS ((series, bucket, bv), (series, bv))");
+        // One hash aggregation over the events down to the distinct (bucket, person[, session]) with
+        // their event count; the buckets and the totals are then small aggregations over those pairs.
+        // Only what varies is a key (the series when there are several, the value with a breakdown),
+        // and events are counted only when asked for.
+        String keys = (several ? "series, " : "") + (valued ? "bv, " : "");
+        String series = several ? "series" : "0";
+        String value = valued ? "bv" : "NULL::VARCHAR";
+        String n = events ? "sum(n)::BIGINT" : "NULL::BIGINT";
+        b.sql("), pairs AS (SELECT " + keys + "bucket, pk" + (sessions ? ", u" : "") + (events ? ", count(*) AS n" : "")
+                + " FROM tagged GROUP BY " + keys + "bucket, pk" + (sessions ? ", u" : "") + ")");
+        b.sql(" SELECT " + series + ", bucket, " + value + ", 0 AS grp, " + n + ", "
+                + (sessions ? "count(DISTINCT pk), count(*)" : "count(*), NULL::BIGINT") + " FROM pairs GROUP BY " + keys + "bucket");
+        b.sql(" UNION ALL SELECT " + series + ", NULL, " + value + ", 1, " + n + ", count(DISTINCT pk), "
+                + (sessions ? "count(DISTINCT u)" : "NULL::BIGINT") + " FROM pairs" + (keys.isEmpty() ? "" : " GROUP BY " + keys.substring(0, keys.length() - 2)));
         return b.build();
     }
 

@@ -3,11 +3,10 @@ package dev.roster.report.trends;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.roster.population.PopulationResolver;
 import dev.roster.project.Project;
-import dev.roster.report.EventCatalog;
 import dev.roster.report.Fragment;
 import dev.roster.report.Population;
+import dev.roster.report.ReportContext;
 import dev.roster.report.trends.TrendsRequest.Interval;
 import dev.roster.report.trends.TrendsRequest.Metric;
 import dev.roster.store.Database;
@@ -16,7 +15,6 @@ import java.sql.Array;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Timestamp;
-import java.time.Clock;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,35 +30,28 @@ import java.util.Optional;
 public final class TrendsReport {
     public static final int MAX_PEOPLE = 10_000;
 
+    private final ReportContext context;
     private final Database database;
-    private final EventCatalog catalog;
-    private final PopulationResolver populations;
-    private final Clock clock;
 
-    public TrendsReport(Database database, PopulationResolver populations, Clock clock) {
-        this.database = requireNonNull(database, "database is null");
-        this.catalog = new EventCatalog(database);
-        this.populations = requireNonNull(populations, "populations is null");
-        this.clock = requireNonNull(clock, "clock is null");
+    public TrendsReport(ReportContext context) {
+        this.context = requireNonNull(context, "context is null");
+        this.database = context.database();
     }
 
     public TrendsResult run(Project project, JsonNode body) {
-        TrendsRequest request = TrendsRequest.parse(body, project, clock);
-        catalog.requireKnown(project, request.eventNames());
+        TrendsRequest request = TrendsRequest.parse(body, project, context.clock());
+        context.catalog().requireKnown(project, request.eventNames());
         return run(project, request);
     }
 
     public TrendsResult run(Project project, TrendsRequest request) {
         List<TrendsResult.Series> series = new ArrayList<>();
         if (!request.events().isEmpty()) {
-            List<String> populationIds = request.scope().breakdownPopulations();
-            if (populationIds.isEmpty()) {
+            if (request.scope().breakdownPopulations().isEmpty()) {
                 series.addAll(series(project, request, Optional.empty(), Optional.empty()));
             } else {
-                for (String id : populationIds) {
-                    series.addAll(series(project, request, Optional.of(new Population(id, false)),
-                            Optional.of(populations.name(project, id))));
-                }
+                context.perPopulationGroup(project, request.scope(), group ->
+                        series(project, request, Optional.of(group.membership()), Optional.of(group.label()))).forEach(series::addAll);
             }
         }
         TrendsResult.PeopleVsSessions conversion = request.conversion().isPresent() ? conversion(project, request) : null;
@@ -72,7 +63,7 @@ public final class TrendsReport {
     }
 
     private List<TrendsResult.Series> series(Project project, TrendsRequest request, Optional<Population> group, Optional<String> label) {
-        TrendsQuery query = new TrendsQuery(request, project, populations, true, group);
+        TrendsQuery query = new TrendsQuery(request, project, context.populations(), true, group);
         Map<Key, Map<LocalDateTime, long[]>> points = new LinkedHashMap<>();
         Map<Key, long[]> totals = new HashMap<>();
         Fragment sql = query.series();
@@ -151,7 +142,7 @@ public final class TrendsReport {
     }
 
     private TrendsResult.PeopleVsSessions conversion(Project project, TrendsRequest request) {
-        Fragment sql = new TrendsQuery(request, project, populations, false, Optional.empty()).conversion();
+        Fragment sql = new TrendsQuery(request, project, context.populations(), false, Optional.empty()).conversion();
         long[] values = database.read(connection -> {
             try (PreparedStatement statement = connection.prepareStatement(sql.sql())) {
                 Sql.bind(statement, 1, sql.parameters());
