@@ -316,15 +316,26 @@ final class RevenueSql {
         throw new IllegalArgumentException("no event source for " + groupBy);
     }
 
-    /** Display data of persons: key, public id, latest user id, email trait, first identity. */
+    /**
+     * Display data of persons: key, public id, latest user id, email trait, first identity. Each
+     * lookup is restricted to the keys first (no correlated subqueries over the whole tables).
+     */
     static Fragment persons(int projectKey, List<Long> personKeys) {
-        List<Object> parameters = new ArrayList<>(List.of(projectKey, projectKey, projectKey, projectKey));
+        String keys = Sql.placeholders(personKeys.size());
+        List<Object> parameters = new ArrayList<>();
+        parameters.add(projectKey);
         parameters.addAll(personKeys);
-        String sql = "SELECT p.person_key, p.person_id, "
-                + "(SELECT arg_max(identity, created_at) FROM identities i WHERE i.project_key = ? AND i.person_key = p.person_key AND i.is_user), "
-                + "(SELECT json_extract_string(value, '$') FROM person_properties pp WHERE pp.project_key = ? AND pp.person_key = p.person_key AND pp.key = 'email'), "
-                + "(SELECT arg_min(identity, created_at) FROM identities i WHERE i.project_key = ? AND i.person_key = p.person_key) "
-                + "FROM persons p WHERE p.project_key = ? AND p.person_key IN (" + Sql.placeholders(personKeys.size()) + ")";
+        parameters.add(projectKey);
+        parameters.addAll(personKeys);
+        parameters.add(projectKey);
+        parameters.addAll(personKeys);
+        String sql = "SELECT p.person_key, p.person_id, i.user_id, pp.email, i.first_identity FROM persons p "
+                + "LEFT JOIN (SELECT person_key, arg_max(identity, created_at) FILTER (WHERE is_user) AS user_id, "
+                + "arg_min(identity, created_at) AS first_identity FROM identities WHERE project_key = ? AND person_key IN (" + keys + ") "
+                + "GROUP BY person_key) i ON i.person_key = p.person_key "
+                + "LEFT JOIN (SELECT person_key, json_extract_string(value, '$') AS email FROM person_properties "
+                + "WHERE project_key = ? AND key = 'email' AND person_key IN (" + keys + ")) pp ON pp.person_key = p.person_key "
+                + "WHERE p.project_key = ? AND p.person_key IN (" + keys + ")";
         return new Fragment(sql, parameters);
     }
 }
