@@ -89,7 +89,7 @@ class RevenuePropertiesTest {
         return values.get(random.nextInt(values.size()));
     }
 
-    @Property(tries = 30)
+    @Property(tries = 20)
     void theSqlAnswerEqualsTheReference(@ForAll long seed) {
         Random random = new Random(seed);
         Project project = roster.projects().create("r" + PROJECTS.incrementAndGet()).project();
