@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.roster.common.Json;
 import dev.roster.project.Project;
 import dev.roster.report.revenue.RevenueReport;
-import dev.roster.report.revenue.RevenueRequestParser;
 import dev.roster.revenue.RevenueConfig;
 import dev.roster.revenue.RevenueSettings;
 import io.javalin.http.Context;
@@ -36,7 +35,7 @@ final class RevenueHandler {
     /** {@code POST /api/reports/revenue}. */
     void report(Context ctx) {
         Project project = Auth.project(ctx);
-        ctx.json(report.run(project, RevenueRequestParser.parse(Json.parse(ctx.bodyAsBytes()))));
+        ctx.json(report.run(project, Json.parse(ctx.bodyAsBytes())));
     }
 
     private static ObjectNode describe(RevenueConfig config) {

@@ -2,171 +2,294 @@ package dev.roster.report.revenue;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.roster.population.PopulationResolver;
+import dev.roster.project.Project;
+import dev.roster.report.Breakdown;
+import dev.roster.report.Fragment;
+import dev.roster.report.Population;
+import dev.roster.report.PropertyFilter;
 import dev.roster.revenue.RevenueExpression;
-import dev.roster.store.PersonKeyQuery;
 import dev.roster.store.Sql;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * The SQL of the revenue report, built from parameterised pieces. Pure: it only builds strings
- * and parameter lists. Every user value is a bind parameter; the only spliced text is fixed
- * keywords chosen by enum constants.
+ * The SQL of one revenue report run, built from parameterised pieces ({@link Fragment}). Pure: it
+ * only builds strings and parameter lists. Every user value is a bind parameter; the only spliced
+ * text is fixed keywords chosen by enum constants and numbers from code.
  *
- * <p>Three queries do the work, each one scan of {@code resolved_events}, each kept lean so that
- * a dashboard tab pays only for what it shows:
+ * <p>Three queries, one per section, each one scan of {@code resolved_events} kept to the shape of
+ * the best hand-written query for its question:
  * <ul>
  *   <li>{@link #periods}: revenue, refunds, paying and active people per period of the range, and
  *   the same over the whole range;</li>
- *   <li>{@link #groups}: one row per person acquired in the range (first event in the range,
+ *   <li>{@link #lifetime}: one row per person acquired in the range (first event in the range,
  *   across all merged identities) with first touch as {@code arg_min_null(source, ts)} (the
  *   earliest event's value even when that value is missing: plain {@code arg_min} skips NULLs),
  *   lifetime revenue and last payment, summed per first-touch value and overall;</li>
  *   <li>{@link #cohorts}: the cumulative LTV curve per acquisition month.</li>
  * </ul>
+ *
+ * <p>Filters and breakdowns. Person filters, the population filter and a population-breakdown
+ * group are conditions on the person key. Event filters ({@code where}) and an event-property
+ * breakdown restrict the events that count: a person's amounts and activity come from the matching
+ * events only, and a person takes part in the lifetime figures of a value when at least one of
+ * their events matches. First seen and first touch always come from all of the person's events.
+ * A person-level breakdown (person property, acquisition) gives every event of a person the
+ * person's value, so the same rule splits people. With a value breakdown every query carries the
+ * value as column {@code bv}, and the per-person aggregation is split in two: the person's first
+ * seen and first touch over all events ({@code p0}), their amounts per value ({@code pv}).
  */
-public final class RevenueSql {
+final class RevenueSql {
     /** Months since acquisition of the cumulative LTV curve. */
-    public static final List<Integer> CURVE_MONTHS = List.of(1, 3, 6, 12);
+    static final List<Integer> CURVE_MONTHS = List.of(1, 3, 6, 12);
 
-    private RevenueSql() {
+    private final RevenueRequest request;
+    private final Project project;
+    private final RevenueExpression amount;
+    private final PopulationResolver populations;
+    private final Optional<Population> group;
+    private final Optional<Breakdown> breakdown;
+    private final int maxPeople;
+
+    /**
+     * @param group the population of one population-breakdown group, else empty
+     * @param withBreakdown whether to split by the request's value breakdown (column {@code bv})
+     */
+    RevenueSql(RevenueRequest request, Project project, RevenueExpression amount, PopulationResolver populations,
+               Optional<Population> group, boolean withBreakdown, int maxPeople) {
+        this.request = requireNonNull(request, "request is null");
+        this.project = requireNonNull(project, "project is null");
+        this.amount = requireNonNull(amount, "amount is null");
+        this.populations = requireNonNull(populations, "populations is null");
+        this.group = requireNonNull(group, "group is null");
+        this.breakdown = withBreakdown ? request.scope().valueBreakdown() : Optional.empty();
+        this.maxPeople = maxPeople;
     }
 
-    /** A statement and its parameters in order. */
-    public record Query(String sql, List<Object> parameters) {
-        public Query {
-            requireNonNull(sql, "sql is null");
-            parameters = List.copyOf(parameters);
-        }
+    private boolean split() {
+        return breakdown.isPresent();
     }
 
-    /** What both queries need: the project, its time zone, the amount and the person filter. */
-    public record Scope(int projectKey, String timeZone, RevenueExpression amount,
-                        Optional<PersonKeyQuery> population, boolean populationNegated) {
-        public Scope {
-            requireNonNull(timeZone, "timeZone is null");
-            requireNonNull(amount, "amount is null");
-            requireNonNull(population, "population is null");
+    private boolean filtered() {
+        return !request.where().isEmpty();
+    }
+
+    private boolean people() {
+        return request.scope().people();
+    }
+
+    private boolean utc() {
+        return request.scope().range().zone().normalized().equals(ZoneOffset.UTC);
+    }
+
+    private Instant start() {
+        return request.scope().range().start();
+    }
+
+    private Instant end() {
+        return request.scope().range().end();
+    }
+
+    /** The event filters as one condition on {@code e.properties}. */
+    private Fragment keep() {
+        List<Fragment> parts = new ArrayList<>();
+        for (PropertyFilter filter : request.where()) {
+            parts.add(filter.onEvent("e.properties"));
         }
+        return Fragment.and(parts);
     }
 
     /**
-     * Columns: {@code bucket} (the local start day, 'YYYY-MM-DD', NULL on the total row),
-     * {@code is_total}, {@code revenue} (net), {@code refunds} (positive), {@code paying_people},
-     * {@code active_people}. First one row per person and period, then per period and, from the
-     * same rows, per person over the whole range (distinct people cannot be summed over periods).
-     * A project in UTC skips the time zone conversion, which costs as much as the rest per event.
+     * {@code SELECT pk, ts, properties, amount[, keep][, bv] FROM resolved_events e ...} for the
+     * project and the person conditions. With {@code inRange}, only events in the range that match
+     * the event filters (no {@code keep} column); otherwise every event of the persons, the amount
+     * NULL on events that do not match and {@code keep} telling which match.
      */
-    public static Query periods(Scope scope, RevenueRequest.Interval interval, Instant start, Instant end) {
-        List<Object> parameters = new ArrayList<>();
-        String local = "ts";
-        if (!isUtc(scope.timeZone())) {
-            local = "timezone(?, timezone('UTC', ts))";
-            parameters.add(scope.timeZone());
+    private Fragment events(boolean inRange) {
+        Fragment.Builder b = new Fragment.Builder().sql("SELECT e.person_key AS pk, e.ts, e.properties, ");
+        boolean keepColumn = filtered() && !inRange;
+        if (keepColumn) {
+            b.sql("CASE WHEN ").add(keep()).sql(" THEN ");
         }
-        parameters.addAll(scope.amount().parameters());
-        parameters.add(scope.projectKey());
-        parameters.add(start);
-        parameters.add(end);
-        String sql = "WITH x AS (SELECT person_key, date_trunc('" + interval.sqlUnit() + "', " + local + ") AS bucket, "
-                + "coalesce(sum(amount), 0) AS revenue, coalesce(-sum(amount) FILTER (WHERE amount < 0), 0) AS refunds, "
-                + "coalesce(bool_or(amount > 0), false) AS paid "
-                + "FROM (SELECT person_key, ts, " + scope.amount().sql() + " AS amount "
-                + "FROM resolved_events WHERE project_key = ? AND ts >= ? AND ts < ?"
-                + populationFilter(scope, parameters) + ") GROUP BY ALL) "
-                + "SELECT strftime(bucket, '%Y-%m-%d') AS bucket, false AS is_total, sum(revenue) AS revenue, sum(refunds) AS refunds, "
-                + "count(*) FILTER (WHERE paid) AS paying_people, count(*) AS active_people FROM x GROUP BY bucket "
-                + "UNION ALL SELECT NULL, true, coalesce(sum(revenue), 0), coalesce(sum(refunds), 0), count(*) FILTER (WHERE paid), count(*) "
-                + "FROM (SELECT person_key, sum(revenue) AS revenue, sum(refunds) AS refunds, bool_or(paid) AS paid FROM x GROUP BY person_key)";
-        return new Query(sql, parameters);
+        b.add(new Fragment(amount.sql(), amount.parameters()));
+        b.sql(keepColumn ? " END AS amount" : " AS amount");
+        if (keepColumn) {
+            b.sql(", ").add(keep()).sql(" AS keep");
+        }
+        Fragment joins = Fragment.of("");
+        if (split()) {
+            Breakdown.ValueSql value = Breakdown.valueSql(breakdown.get(), project);
+            b.sql(", ").add(value.value()).sql(" AS bv");
+            joins = value.joins();
+        }
+        b.sql(" FROM resolved_events e").add(joins).param(" WHERE e.project_key = ?", project.key());
+        if (inRange) {
+            b.param(" AND e.ts >= ? AND e.ts < ?", start(), end());
+            if (filtered()) {
+                b.sql(" AND ").add(keep());
+            }
+        }
+        Fragment persons = request.scope().personCondition("e.person_key", project, populations, group);
+        if (!persons.equals(Fragment.TRUE)) {
+            b.sql(" AND ").add(persons);
+        }
+        return b.build();
+    }
+
+    /** {@code bv} when splitting, else a NULL text column. */
+    private String bv() {
+        return split() ? "bv" : "NULL::VARCHAR";
+    }
+
+    /** The sorted, capped list of public person ids of the rows aggregated, optionally filtered. */
+    private String ids(String filter) {
+        return "list_slice(list(pe.person_id ORDER BY pe.person_id)" + (filter == null ? "" : " FILTER (WHERE " + filter + ")")
+                + ", 1, " + maxPeople + ")";
+    }
+
+    /** Joins the public person id as {@code pe.person_id} onto a row source with column {@code pk}. */
+    private Fragment personIds(String alias) {
+        return Fragment.of(" JOIN persons pe ON pe.project_key = ? AND pe.person_key = " + alias + ".pk", project.key());
+    }
+
+    /** The local time of {@code ts} in the report's time zone (UTC skips the conversion, which costs as much as the rest). */
+    private Fragment local(String timestamp) {
+        if (utc()) {
+            return Fragment.of(timestamp);
+        }
+        return Fragment.of("timezone(?, timezone('UTC', " + timestamp + "))", request.scope().range().zoneId());
+    }
+
+    /** 'YYYY-MM' of a timestamp expression in the report's time zone. */
+    private Fragment month(String timestamp) {
+        return new Fragment.Builder().sql("strftime(").add(local(timestamp)).sql(", '%Y-%m')").build();
+    }
+
+    /**
+     * Columns: {@code bv}, {@code bucket} (the local start day, 'YYYY-MM-DD', NULL on the total
+     * rows), {@code is_total}, {@code revenue} (net), {@code refunds} (positive),
+     * {@code paying_people}, {@code active_people} and, with people, {@code paying_ids} and
+     * {@code active_ids}. First one row per person (and value) and period, then per period and,
+     * from the same rows, per person over the whole range (distinct people cannot be summed over
+     * periods).
+     */
+    Fragment periods() {
+        String by = split() ? "pk, bv" : "pk";
+        Fragment.Builder b = new Fragment.Builder().sql("WITH x AS (SELECT " + by + ", date_trunc('" + request.interval().sqlUnit() + "', ")
+                .add(local("ts")).sql(") AS bucket, coalesce(sum(amount), 0) AS revenue, ")
+                .sql("coalesce(-sum(amount) FILTER (WHERE amount < 0), 0) AS refunds, coalesce(bool_or(amount > 0), false) AS paid FROM (")
+                .add(events(true)).sql(") GROUP BY ALL) ");
+        String figures = "sum(revenue) AS revenue, sum(refunds) AS refunds, count(*) FILTER (WHERE paid) AS paying_people, "
+                + "count(*) AS active_people" + (people() ? ", " + ids("paid") + " AS paying_ids, " + ids(null) + " AS active_ids" : "");
+        b.sql("SELECT " + bv() + " AS bv, strftime(bucket, '%Y-%m-%d') AS bucket, false AS is_total, " + figures + " FROM x");
+        if (people()) {
+            b.add(personIds("x"));
+        }
+        b.sql(" GROUP BY " + (split() ? "bv, " : "") + "bucket");
+        b.sql(" UNION ALL SELECT " + bv() + ", NULL, true, " + figures + " FROM (SELECT " + by
+                + ", sum(revenue) AS revenue, sum(refunds) AS refunds, bool_or(paid) AS paid FROM x GROUP BY " + by + ") t");
+        if (people()) {
+            b.add(personIds("t"));
+        }
+        if (split()) {
+            b.sql(" GROUP BY bv");
+        }
+        return b.build();
     }
 
     /**
      * LTV by first touch, the churn count and the top customers, over the people acquired in the
      * range. This is the hand-written shape ({@code arg_min} of the source per person, then a
-     * group by) plus a few cheap aggregates. Columns: {@code is_total} (the overall row),
-     * {@code s1}, {@code s2}, {@code s3} (the group's raw first-touch values, see {@link #source}),
-     * {@code people}, {@code paying_people}, {@code revenue}, {@code churned}, {@code top} and
-     * {@code top_ltv} (person keys and their LTV, highest first; ties go to the older person).
+     * group by) plus a few cheap aggregates. Columns: {@code is_total} (the row over all groups of
+     * a value), {@code bv}, {@code s1}, {@code s2}, {@code s3} (the group's raw first-touch values,
+     * see {@link #source}), {@code people}, {@code paying_people}, {@code revenue},
+     * {@code churned}, {@code top} and {@code top_ltv} (person keys and their LTV, highest first;
+     * ties go to the older person) and, with people, {@code ids}, {@code paying_ids},
+     * {@code churned_ids}.
      */
-    public static Query groups(Scope scope, RevenueRequest.GroupBy groupBy, Instant start, Instant end, Instant churnedBefore, int top) {
-        List<Object> parameters = new ArrayList<>();
-        StringBuilder sql = new StringBuilder();
-        sql.append("WITH p AS (SELECT person_key, ");
-        if (groupBy == RevenueRequest.GroupBy.COHORT_MONTH) {
-            sql.append(cohort(scope, "min(ts)", parameters)).append(" AS source, ");
+    Fragment lifetime(Instant churnedBefore) {
+        Fragment.Builder b = new Fragment.Builder().sql("WITH ");
+        Fragment source;
+        if (request.groupBy() == RevenueRequest.GroupBy.COHORT_MONTH) {
+            source = month("min(ts)");
         } else {
-            sql.append("arg_min_null(").append(source(groupBy)).append(", ts) AS source, ");
+            source = Fragment.of("arg_min_null(" + source(request.groupBy()) + ", ts)");
         }
-        sql.append("coalesce(sum(amount), 0) AS ltv, max(ts) FILTER (WHERE amount > 0) AS last_payment FROM (")
-                .append(events(scope, parameters)).append(") GROUP BY person_key HAVING min(ts) >= ? AND min(ts) < ?), ");
-        parameters.add(start);
-        parameters.add(end);
-        if (groupBy == RevenueRequest.GroupBy.CHANNEL) {
-            sql.append("q AS (SELECT person_key, ltv, last_payment, struct_extract(source, 'medium') AS s1, "
+        String sums = "coalesce(sum(amount), 0) AS ltv, max(ts) FILTER (WHERE amount > 0) AS last_payment";
+        if (split()) {
+            b.sql("ev AS (").add(events(false)).sql("), ")
+                    .sql("p0 AS (SELECT pk, ").add(source).param(" AS source FROM ev GROUP BY pk HAVING min(ts) >= ? AND min(ts) < ?), ",
+                            start(), end())
+                    .sql("pv AS (SELECT pk, bv, " + sums + " FROM ev" + (filtered() ? " WHERE keep" : "") + " GROUP BY pk, bv), ")
+                    .sql("p AS (SELECT pv.pk, pv.bv, p0.source, pv.ltv, pv.last_payment FROM p0 JOIN pv ON pv.pk = p0.pk), ");
+        } else {
+            b.sql("p AS (SELECT pk, ").add(source).sql(" AS source, " + sums + " FROM (").add(events(false))
+                    .param(") GROUP BY pk HAVING min(ts) >= ? AND min(ts) < ?" + (filtered() ? " AND bool_or(keep)" : "") + "), ",
+                            start(), end());
+        }
+        String value = split() ? "bv, " : "";
+        if (request.groupBy() == RevenueRequest.GroupBy.CHANNEL) {
+            b.sql("q AS (SELECT pk, " + value + "ltv, last_payment, struct_extract(source, 'medium') AS s1, "
                     + "struct_extract(source, 'referrer') AS s2, struct_extract(source, 'click_id') AS s3 FROM p) ");
         } else {
-            sql.append("q AS (SELECT person_key, ltv, last_payment, source AS s1, NULL::VARCHAR AS s2, NULL::BOOLEAN AS s3 FROM p) ");
+            b.sql("q AS (SELECT pk, " + value + "ltv, last_payment, source AS s1, NULL::VARCHAR AS s2, NULL::BOOLEAN AS s3 FROM p) ");
         }
-        sql.append("SELECT grouping(s1, s2, s3) <> 0 AS is_total, s1, s2, s3, count(*) AS people, ")
-                .append("count(*) FILTER (WHERE last_payment IS NOT NULL) AS paying_people, coalesce(sum(ltv), 0) AS revenue, ")
-                .append("count(*) FILTER (WHERE last_payment < ?) AS churned, ")
-                .append("max_by(person_key, {'ltv': ltv, 'k': -person_key}, ?) FILTER (WHERE ltv > 0) AS top, ")
-                .append("max_by(ltv, {'ltv': ltv, 'k': -person_key}, ?) FILTER (WHERE ltv > 0) AS top_ltv ")
-                .append("FROM q GROUP BY GROUPING SETS ((s1, s2, s3), ())");
-        parameters.add(churnedBefore);
-        parameters.add(Math.max(top, 1));
-        parameters.add(Math.max(top, 1));
-        return new Query(sql.toString(), parameters);
+        int top = Math.max(request.top(), 1);
+        b.sql("SELECT grouping(s1, s2, s3) <> 0 AS is_total, " + bv() + " AS bv, s1, s2, s3, count(*) AS people, ")
+                .sql("count(*) FILTER (WHERE last_payment IS NOT NULL) AS paying_people, coalesce(sum(ltv), 0) AS revenue, ")
+                .param("count(*) FILTER (WHERE last_payment < ?) AS churned, ", churnedBefore)
+                .param("max_by(pk, {'ltv': ltv, 'k': -pk}, ?) FILTER (WHERE ltv > 0) AS top, ", top)
+                .param("max_by(ltv, {'ltv': ltv, 'k': -pk}, ?) FILTER (WHERE ltv > 0) AS top_ltv", top);
+        if (people()) {
+            b.sql(", " + ids(null) + " AS ids, " + ids("last_payment IS NOT NULL") + " AS paying_ids, ")
+                    .param(ids("last_payment < ?") + " AS churned_ids", churnedBefore)
+                    .sql(" FROM q").add(personIds("q"));
+        } else {
+            b.sql(" FROM q");
+        }
+        b.sql(" GROUP BY GROUPING SETS ((" + value + "s1, s2, s3), (" + (split() ? "bv" : "") + "))");
+        return b.build();
     }
 
     /**
      * The cumulative LTV curve per acquisition month. One row per person acquired in the range
      * with the list of their non-zero amounts (payments are few, so the list is short), then the
-     * revenue within N calendar months of the person's own first event. Columns: {@code cohort}
-     * ('YYYY-MM'), {@code people}, {@code ltv_1} .. {@code ltv_12} (averages over the people first
-     * seen at least that many months before {@code now}; NULL when none is).
+     * revenue within N calendar months of the person's own first event. Columns: {@code bv},
+     * {@code cohort} ('YYYY-MM'), {@code people}, {@code ltv_1} .. {@code ltv_12} (averages over
+     * the people first seen at least that many months before {@code now}; NULL when none is) and,
+     * with people, {@code ids}.
      */
-    public static Query cohorts(Scope scope, Instant start, Instant end, Instant now) {
-        List<Object> parameters = new ArrayList<>();
-        StringBuilder sql = new StringBuilder("WITH p AS (SELECT person_key, min(ts) AS first_seen, ")
-                .append("list({'ts': ts, 'amount': amount}) FILTER (WHERE amount <> 0) AS payments FROM (")
-                .append(events(scope, parameters)).append(") GROUP BY person_key HAVING min(ts) >= ? AND min(ts) < ?) ");
-        parameters.add(start);
-        parameters.add(end);
-        sql.append("SELECT ").append(cohort(scope, "first_seen", parameters)).append(" AS cohort, count(*) AS people");
+    Fragment cohorts(Instant now) {
+        Fragment.Builder b = new Fragment.Builder().sql("WITH ");
+        String payments = "list({'ts': ts, 'amount': amount}) FILTER (WHERE amount <> 0) AS payments";
+        if (split()) {
+            b.sql("ev AS (").add(events(false)).sql("), ")
+                    .param("p0 AS (SELECT pk, min(ts) AS first_seen FROM ev GROUP BY pk HAVING min(ts) >= ? AND min(ts) < ?), ",
+                            start(), end())
+                    .sql("pv AS (SELECT pk, bv, " + payments + " FROM ev" + (filtered() ? " WHERE keep" : "") + " GROUP BY pk, bv), ")
+                    .sql("p AS (SELECT pv.pk, pv.bv, p0.first_seen, pv.payments FROM p0 JOIN pv ON pv.pk = p0.pk) ");
+        } else {
+            b.sql("p AS (SELECT pk, min(ts) AS first_seen, " + payments + " FROM (").add(events(false))
+                    .param(") GROUP BY pk HAVING min(ts) >= ? AND min(ts) < ?" + (filtered() ? " AND bool_or(keep)" : "") + ") ",
+                            start(), end());
+        }
+        b.sql("SELECT " + bv() + " AS bv, ").add(month("first_seen")).sql(" AS cohort, count(*) AS people");
         for (int months : CURVE_MONTHS) {
             String horizon = "first_seen + INTERVAL " + months + " MONTH";
-            sql.append(", avg(CASE WHEN ").append(horizon).append(" <= ? THEN coalesce(list_sum(list_transform(")
-                    .append("list_filter(payments, lambda x: x.ts < ").append(horizon)
-                    .append("), lambda x: x.amount)), 0) END) AS ltv_").append(months);
-            parameters.add(now);
+            b.param(", avg(CASE WHEN " + horizon + " <= ? THEN coalesce(list_sum(list_transform("
+                    + "list_filter(payments, lambda x: x.ts < " + horizon + "), lambda x: x.amount)), 0) END) AS ltv_" + months, now);
         }
-        sql.append(" FROM p GROUP BY cohort");
-        return new Query(sql.toString(), parameters);
-    }
-
-    /** Every event of the scope with its amount: {@code person_key, ts, properties, name, amount}. */
-    private static String events(Scope scope, List<Object> parameters) {
-        parameters.addAll(scope.amount().parameters());
-        parameters.add(scope.projectKey());
-        return "SELECT person_key, ts, properties, " + scope.amount().sql() + " AS amount FROM resolved_events WHERE project_key = ?"
-                + populationFilter(scope, parameters);
-    }
-
-    /** 'YYYY-MM' of a timestamp expression in the project's time zone. */
-    private static String cohort(Scope scope, String timestamp, List<Object> parameters) {
-        if (isUtc(scope.timeZone())) {
-            return "strftime(" + timestamp + ", '%Y-%m')";
+        if (people()) {
+            b.sql(", " + ids(null) + " AS ids FROM p").add(personIds("p"));
+        } else {
+            b.sql(" FROM p");
         }
-        parameters.add(scope.timeZone());
-        return "strftime(timezone(?, timezone('UTC', " + timestamp + ")), '%Y-%m')";
-    }
-
-    private static boolean isUtc(String zone) {
-        return zone.equals("UTC") || zone.equals("Z") || zone.equals("Etc/UTC") || zone.equals("GMT");
+        b.sql(" GROUP BY " + (split() ? "bv, " : "") + "cohort");
+        return b.build();
     }
 
     /**
@@ -193,28 +316,26 @@ public final class RevenueSql {
         throw new IllegalArgumentException("no event source for " + groupBy);
     }
 
-    /** Display data of persons: key, public id, latest user id, email trait, first identity. */
-    public static Query persons(int projectKey, List<Long> personKeys) {
+    /**
+     * Display data of persons: key, public id, latest user id, email trait, first identity. Each
+     * lookup is restricted to the keys first (no correlated subqueries over the whole tables).
+     */
+    static Fragment persons(int projectKey, List<Long> personKeys) {
+        String keys = Sql.placeholders(personKeys.size());
         List<Object> parameters = new ArrayList<>();
         parameters.add(projectKey);
-        parameters.add(projectKey);
-        parameters.add(projectKey);
+        parameters.addAll(personKeys);
         parameters.add(projectKey);
         parameters.addAll(personKeys);
-        String sql = "SELECT p.person_key, p.person_id, "
-                + "(SELECT arg_max(identity, created_at) FROM identities i WHERE i.project_key = ? AND i.person_key = p.person_key AND i.is_user), "
-                + "(SELECT json_extract_string(value, '$') FROM person_properties pp WHERE pp.project_key = ? AND pp.person_key = p.person_key AND pp.key = 'email'), "
-                + "(SELECT arg_min(identity, created_at) FROM identities i WHERE i.project_key = ? AND i.person_key = p.person_key) "
-                + "FROM persons p WHERE p.project_key = ? AND p.person_key IN (" + Sql.placeholders(personKeys.size()) + ")";
-        return new Query(sql, parameters);
-    }
-
-    private static String populationFilter(Scope scope, List<Object> parameters) {
-        if (scope.population().isEmpty()) {
-            return "";
-        }
-        PersonKeyQuery members = scope.population().get();
-        parameters.addAll(members.parameters());
-        return " AND person_key " + (scope.populationNegated() ? "NOT IN" : "IN") + " (" + members.sql() + ")";
+        parameters.add(projectKey);
+        parameters.addAll(personKeys);
+        String sql = "SELECT p.person_key, p.person_id, i.user_id, pp.email, i.first_identity FROM persons p "
+                + "LEFT JOIN (SELECT person_key, arg_max(identity, created_at) FILTER (WHERE is_user) AS user_id, "
+                + "arg_min(identity, created_at) AS first_identity FROM identities WHERE project_key = ? AND person_key IN (" + keys + ") "
+                + "GROUP BY person_key) i ON i.person_key = p.person_key "
+                + "LEFT JOIN (SELECT person_key, json_extract_string(value, '$') AS email FROM person_properties "
+                + "WHERE project_key = ? AND key = 'email' AND person_key IN (" + keys + ")) pp ON pp.person_key = p.person_key "
+                + "WHERE p.project_key = ? AND p.person_key IN (" + keys + ")";
+        return new Fragment(sql, parameters);
     }
 }

@@ -32,6 +32,10 @@ import org.junit.jupiter.api.Test;
  * Paid 650 / 5 people = 130; Email 260 / 4 = 65; Referral 620 / 3 = 206.67
  * churn-based LTV = 1530 / 6 churned customers = 255
  * </pre>
+ *
+ * <p>For filters and breakdowns: c3's and c8's payments carry {@code plan: pro} (820 in all), every
+ * other payment {@code plan: basic} (710, refunds 70); c1, c3 and c5 have the trait
+ * {@code tier: gold} (160 + 320 + 40 = 520).
  */
 class RevenueKnownNumbersTest {
     private static final Instant NOW = Instant.parse("2024-07-01T00:00:00Z");
@@ -79,6 +83,13 @@ class RevenueKnownNumbersTest {
         pay(messages, "c9", "2024-05-20", 45);
         referral(messages, "c10", "2024-06-01");
         pay(messages, "c10", "2024-06-02", 75);
+
+        for (String gold : List.of("c1", "c3", "c5")) {
+            ObjectNode traits = Json.object();
+            traits.put("type", "identify").put("userId", gold).put("timestamp", "2024-06-30T12:00:00Z");
+            traits.putObject("traits").put("tier", "gold");
+            messages.add(traits);
+        }
 
         ObjectNode batch = Json.object();
         ArrayNode array = batch.putArray("batch");
@@ -138,7 +149,8 @@ class RevenueKnownNumbersTest {
         if (userId != null) {
             track.put("userId", userId);
         }
-        track.putObject("properties").put("revenue", amount).put("currency", "USD");
+        boolean pro = "c3".equals(userId) || "anon-c8".equals(anonymousId);
+        track.putObject("properties").put("revenue", amount).put("currency", "USD").put("plan", pro ? "pro" : "basic");
         return track;
     }
 
@@ -238,6 +250,125 @@ class RevenueKnownNumbersTest {
         assertGroup(result.get("groups").get(0), 1, 1, 75, 75);
         assertThat(result.get("total_revenue").asDouble()).isCloseTo(275, within(1e-9));
         assertThat(result.get("churn_ltv").isNull()).isTrue();
+    }
+
+    @Test
+    void anEventFilterCountsOnlyTheMatchingPayments() {
+        JsonNode result = report("{\"from\":\"2024-01-01\",\"to\":\"2024-06-30\",\"group_by\":\"channel\",\"churn_days\":30,"
+                + "\"where\":[{\"property\":\"plan\",\"op\":\"eq\",\"value\":\"pro\"}]}");
+        assertThat(result.get("total_revenue").asDouble()).isCloseTo(820, within(1e-9));
+        assertThat(result.get("refunds").asDouble()).isZero();
+        assertThat(result.get("paying_people").asLong()).isEqualTo(2);
+        assertThat(result.get("active_people").asLong()).isEqualTo(2);
+        assertThat(result.get("groups")).extracting(g -> g.get("value").asText()).containsExactly("Referral", "Paid");
+        assertGroup(result.get("groups").get(0), 1, 1, 500, 500);
+        assertGroup(result.get("groups").get(1), 1, 1, 320, 320);
+        assertThat(result.get("acquired_people").asLong()).isEqualTo(2);
+        assertThat(result.get("churned_customers").asLong()).isEqualTo(1);
+        assertThat(result.get("churn_ltv").asDouble()).isCloseTo(820, within(1e-9));
+    }
+
+    @Test
+    void anEventPropertyBreakdownSplitsRevenueByThePlanOnEachPayment() {
+        JsonNode result = report("{\"from\":\"2024-01-01\",\"to\":\"2024-06-30\",\"churn_days\":30,"
+                + "\"breakdown\":{\"event_property\":\"plan\"}}");
+        assertThat(result.get("total_revenue").asDouble()).isCloseTo(1530, within(1e-9));
+        JsonNode slices = result.get("breakdown");
+        assertThat(slices).extracting(b -> b.get("value").isNull() ? "null" : b.get("value").asText()).containsExactly("pro", "basic", "null");
+        JsonNode pro = slices.get(0);
+        assertThat(pro.get("total_revenue").asDouble()).isCloseTo(820, within(1e-9));
+        assertThat(pro.get("paying_people").asLong()).isEqualTo(2);
+        JsonNode basic = slices.get(1);
+        assertThat(basic.get("total_revenue").asDouble()).isCloseTo(710, within(1e-9));
+        assertThat(basic.get("refunds").asDouble()).isCloseTo(70, within(1e-9));
+        assertThat(basic.get("paying_people").asLong()).isEqualTo(8);
+        assertThat(basic.get("acquired_people").asLong()).isEqualTo(8);
+        // c1, c2, c5, c6, c9 made their last basic payment before 2024-06-01
+        assertThat(basic.get("churned_customers").asLong()).isEqualTo(5);
+        assertThat(basic.get("churn_ltv").asDouble()).isCloseTo(710.0 / 5, within(1e-9));
+        JsonNode none = slices.get(2);
+        assertThat(none.get("total_revenue").asDouble()).isZero();
+        assertThat(none.get("active_people").asLong()).as("everyone viewed a page, and pages carry no plan").isEqualTo(12);
+        assertThat(none.get("paying_people").asLong()).isZero();
+        assertThat(none.get("periods")).hasSize(6);
+    }
+
+    @Test
+    void personFiltersAndAPersonPropertyBreakdownUseTheTraits() {
+        JsonNode gold = report("{\"from\":\"2024-01-01\",\"to\":\"2024-06-30\",\"group_by\":\"channel\","
+                + "\"person_where\":[{\"property\":\"tier\",\"op\":\"eq\",\"value\":\"gold\"}]}");
+        assertThat(gold.get("total_revenue").asDouble()).isCloseTo(520, within(1e-9));
+        assertThat(gold.get("active_people").asLong()).isEqualTo(3);
+        assertThat(gold.get("groups")).extracting(g -> g.get("value").asText()).containsExactly("Paid", "Email");
+        assertGroup(gold.get("groups").get(0), 2, 2, 480, 240);
+        assertGroup(gold.get("groups").get(1), 1, 1, 40, 40);
+
+        JsonNode split = report("{\"from\":\"2024-01-01\",\"to\":\"2024-06-30\",\"breakdown\":{\"person_property\":\"tier\"}}");
+        JsonNode slices = split.get("breakdown");
+        assertThat(slices).extracting(b -> b.get("value").isNull() ? "null" : b.get("value").asText()).containsExactly("null", "gold");
+        assertThat(slices.get(0).get("total_revenue").asDouble()).isCloseTo(1010, within(1e-9));
+        assertThat(slices.get(0).get("acquired_people").asLong()).isEqualTo(9);
+        assertThat(slices.get(1).get("total_revenue").asDouble()).isCloseTo(520, within(1e-9));
+        assertThat(slices.get(1).get("acquired_people").asLong()).isEqualTo(3);
+    }
+
+    @Test
+    void anAcquisitionBreakdownGivesEachChannelItsOwnFigures() {
+        JsonNode slices = report("{\"from\":\"2024-01-01\",\"to\":\"2024-06-30\",\"breakdown\":{\"acquisition\":\"channel\"}}")
+                .get("breakdown");
+        assertThat(slices).extracting(b -> b.get("value").asText()).containsExactly("Paid", "Referral", "Email");
+        double[] revenue = {650, 620, 260};
+        long[] people = {5, 3, 4};
+        for (int i = 0; i < 3; i++) {
+            assertThat(slices.get(i).get("total_revenue").asDouble()).isCloseTo(revenue[i], within(1e-9));
+            assertThat(slices.get(i).get("acquired_people").asLong()).isEqualTo(people[i]);
+            assertThat(slices.get(i).get("groups")).hasSize(1);
+        }
+    }
+
+    @Test
+    void aSavedPopulationWithAnLtvConditionFiltersAndBreaksDownTheReport() {
+        TestServer.Response created = server.api("/api/populations",
+                "{\"name\":\"Big spenders\",\"definition\":{\"ltv\":{\"op\":\"gt\",\"value\":200}}}");
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        assertThat(created.json().get("count").asLong()).as("c8 (500) and c3 (320)").isEqualTo(2);
+        String id = created.json().get("id").asText();
+        String range = "\"from\":\"2024-01-01\",\"to\":\"2024-06-30\"";
+        assertThat(report("{" + range + ",\"population\":\"" + id + "\"}").get("total_revenue").asDouble()).isCloseTo(820, within(1e-9));
+        JsonNode rest = report("{" + range + ",\"population\":{\"id\":\"" + id + "\",\"not\":true}}");
+        assertThat(rest.get("total_revenue").asDouble()).isCloseTo(710, within(1e-9));
+        assertThat(rest.get("acquired_people").asLong()).isEqualTo(10);
+        JsonNode split = report("{" + range + ",\"breakdown\":{\"populations\":[\"" + id + "\"]}}").get("breakdown");
+        assertThat(split).hasSize(1);
+        assertThat(split.get(0).get("value").asText()).isEqualTo("Big spenders");
+        assertThat(split.get(0).get("total_revenue").asDouble()).isCloseTo(820, within(1e-9));
+        assertThat(split.get(0).get("top_customers")).extracting(c -> c.get("display_name").asText()).containsExactly("c8", "c3");
+    }
+
+    @Test
+    void peopleListsTheIdsBehindEachNumber() {
+        JsonNode result = report("{\"from\":\"2024-01-01\",\"to\":\"2024-06-30\",\"group_by\":\"channel\",\"people\":true}");
+        List<String> churned = new ArrayList<>();
+        for (String person : List.of("c1", "c2", "c5", "c6", "c8", "c9")) {
+            churned.add(server.person(person).get("id").asText());
+        }
+        churned.sort(null);
+        assertThat(result.get("churned_person_ids")).extracting(JsonNode::asText).containsExactlyElementsOf(churned);
+        assertThat(result.get("paying_person_ids")).hasSize(10);
+        assertThat(result.get("active_person_ids")).hasSize(12);
+        assertThat(result.get("acquired_person_ids")).hasSize(12);
+        JsonNode paid = result.get("groups").get(1);
+        assertThat(paid.get("value").asText()).isEqualTo("Paid");
+        assertThat(paid.get("person_ids")).hasSize(5);
+        assertThat(paid.get("paying_person_ids")).extracting(JsonNode::asText).doesNotContain(server.person("n1").get("id").asText()).hasSize(4);
+        JsonNode january = result.get("periods").get(0);
+        assertThat(january.get("paying_person_ids")).extracting(JsonNode::asText).containsExactlyInAnyOrder(
+                server.person("c1").get("id").asText(), server.person("c2").get("id").asText(), server.person("c8").get("id").asText());
+        assertThat(result.get("cohort_curves").get(0).get("person_ids")).hasSize(3);
+        JsonNode top = result.get("top_customers").get(0);
+        assertThat(top.get("url").asText()).isEqualTo("/api/people/" + top.get("person_id").asText());
+        assertThat(server.get(top.get("url").asText()).json().get("ltv").asDouble()).isEqualTo(500.0);
+        assertThat(report("{\"from\":\"2024-01-01\",\"to\":\"2024-06-30\"}").has("churned_person_ids")).isFalse();
     }
 
     private static Map<String, Double> averages(JsonNode result) {
