@@ -7,7 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.roster.common.ErrorCode;
 import dev.roster.common.Json;
 import dev.roster.common.RosterException;
+import dev.roster.population.PopulationResolver;
 import dev.roster.project.Project;
+import dev.roster.report.Fragment;
+import dev.roster.report.Population;
 import dev.roster.store.Database;
 import dev.roster.store.Sql;
 import java.nio.charset.StandardCharsets;
@@ -29,18 +32,24 @@ public final class ActivityFeed {
     public static final int MAX_LIMIT = 500;
 
     private final Database database;
+    private final PopulationResolver populations;
 
-    public ActivityFeed(Database database) {
+    public ActivityFeed(Database database, PopulationResolver populations) {
         this.database = requireNonNull(database, "database is null");
+        this.populations = requireNonNull(populations, "populations is null");
     }
 
-    /** What to show: optional event name and one optional event-property equality filter. */
+    /**
+     * What to show: an optional event name, one optional event-property filter (set, or equal to
+     * a value) and an optional population (its members, or everyone else with {@code not}).
+     */
     public record Query(Optional<String> event, Optional<String> property, Optional<String> value,
-                        Optional<Cursor> after, Optional<Cursor> before, int limit) {
+                        Optional<Population> population, Optional<Cursor> after, Optional<Cursor> before, int limit) {
         public Query {
             requireNonNull(event, "event is null");
             requireNonNull(property, "property is null");
             requireNonNull(value, "value is null");
+            requireNonNull(population, "population is null");
             requireNonNull(after, "after is null");
             requireNonNull(before, "before is null");
             if (limit < 1 || limit > MAX_LIMIT) {
@@ -93,6 +102,12 @@ public final class ActivityFeed {
                 sql.append(" AND json_extract(e.properties, ?) IS NOT NULL");
                 parameters.add(path);
             }
+        });
+        query.population().ifPresent(population -> {
+            // Members are surviving person keys, as resolved_events.person_key is.
+            Fragment members = population.condition("e.person_key", project, populations);
+            sql.append(" AND ").append(members.sql());
+            parameters.addAll(members.parameters());
         });
         query.after().ifPresent(c -> {
             sql.append(" AND (e.received_at > ? OR (e.received_at = ? AND e.event_id > ?))");

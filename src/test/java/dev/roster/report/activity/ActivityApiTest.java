@@ -95,6 +95,38 @@ class ActivityApiTest {
     }
 
     @Test
+    void filtersByPopulationMembersOrEveryoneElseIncludingEventsSentBeforeAMerge() {
+        server.segment("track", "{\"anonymousId\": \"anon-9\", \"event\": \"Browsed\"}");
+        track("buyer@example.com", "Purchased", "{}");
+        track("looker@example.com", "Browsed", "{}");
+        server.segment("identify", "{\"anonymousId\": \"anon-9\", \"userId\": \"buyer@example.com\"}");
+        TestServer.Response created = server.api("/api/populations", "{\"name\": \"Buyers\", \"definition\": {\"did\": \"Purchased\"}}");
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        String buyers = created.json().get("id").asText();
+        String buyer = server.person("buyer@example.com").get("id").asText();
+
+        JsonNode members = server.get("/api/activity?population=" + buyers).json();
+        assertThat(names(members)).as("the anonymous event counts once the identities are linked").containsExactly("Purchased", "Browsed");
+        members.get("events").forEach(e -> assertThat(e.get("person_id").asText()).isEqualTo(buyer));
+
+        JsonNode others = server.get("/api/activity?population=" + buyers + "&population_not=true").json();
+        assertThat(names(others)).containsExactly("Browsed");
+        assertThat(others.get("events").get(0).get("identity").asText()).isEqualTo("looker@example.com");
+
+        JsonNode combined = server.get("/api/activity?population=" + buyers + "&event=Browsed").json();
+        assertThat(names(combined)).containsExactly("Browsed");
+        assertThat(combined.get("events").get(0).get("identity").asText()).isEqualTo("anon-9");
+
+        String latest = members.get("latest").asText();
+        track("looker@example.com", "Browsed", "{}");
+        track("buyer@example.com", "Reordered", "{}");
+        assertThat(names(server.get("/api/activity?population=" + buyers + "&after=" + latest).json()))
+                .as("live polling keeps the population filter").containsExactly("Reordered");
+
+        assertThat(server.get("/api/activity?population=no-such-population").status()).isEqualTo(404);
+    }
+
+    @Test
     void eventNamesAreListedMostFrequentFirst() {
         track("u1", "Rare", "{}");
         track("u1", "Common", "{}");
