@@ -78,12 +78,12 @@ function upload(file, format, onProgress) {
   });
 }
 
-function summary(job, expectedRows) {
+function summary(job) {
   const box = h('div', {id: 'import-summary'});
   const failed = job.status === 'failed';
   box.appendChild(h('p', {id: 'import-outcome', class: failed ? 'error' : (job.rejected_count ? '' : 'good'), role: 'status'},
     failed ? `The import stopped: ${job.error || 'unknown error'}. Rows committed before that are kept.`
-      : `Done: ${fmtNumber(job.rows)} line${job.rows === 1 ? '' : 's'} read.`
+      : `Done: ${fmtNumber(job.rows)} row${job.rows === 1 ? '' : 's'} read.`
         + (job.rejected_count ? ' Fix the rejected lines below and import the file again: lines already imported are skipped as duplicates.' : '')));
   box.appendChild(h('div', {class: 'stats'},
     h('div', {class: 'stat', id: 'import-imported'}, h('div', {class: 'value good'}, fmtNumber(job.imported)), h('div', {class: 'label'}, 'Imported')),
@@ -104,9 +104,6 @@ function summary(job, expectedRows) {
   }
   if (!failed && job.imported) {
     box.appendChild(h('p', {class: 'small'}, 'See the new events in ', link('/activity', 'Activity'), ' and their people in ', link('/people', 'People'), '.'));
-  }
-  if (expectedRows && job.rows && Math.abs(expectedRows - job.rows) > 1 && !failed) {
-    box.appendChild(h('p', {class: 'muted small'}, 'Line counts include the header and blank lines.'));
   }
   return box;
 }
@@ -171,7 +168,7 @@ export async function render(main, ctx) {
       progress.value = 100;
       progress.hidden = true;
       status.textContent = '';
-      clear(result).appendChild(summary(job, expectedRows));
+      clear(result).appendChild(summary(job));
       start.disabled = false;
       return;
     }

@@ -47,7 +47,7 @@ export async function render(main, ctx) {
 
   const populations = h('div', {id: 'person-populations'}, h('p', {class: 'muted small'}, 'Checking saved populations…'));
   main.appendChild(h('div', {class: 'grid'},
-    panel('Identities', identities),
+    h('div', {class: 'span-2'}, panel('Identities', identities)),
     panel('Acquisition', keyValues(person.acquisition, 'No acquisition data (no first event yet).')),
     panel('Populations', populations),
     panel('Properties', h('div', {id: 'person-properties'}, keyValues(person.properties, 'No properties set yet.')))));

@@ -77,6 +77,25 @@ class ActivityApiTest {
     }
 
     @Test
+    void eventsReceivedInOneBatchShareTheirReceiveTimeAndStillPageWithoutGapsOrRepeats() {
+        StringBuilder batch = new StringBuilder("{\"batch\": [");
+        for (int i = 0; i < 8; i++) {
+            batch.append(i == 0 ? "" : ",").append("{\"type\": \"track\", \"userId\": \"u").append(i % 2)
+                    .append("\", \"event\": \"B").append(i).append("\", \"messageId\": \"batch-").append(i).append("\"}");
+        }
+        assertThat(server.segment("batch", batch.append("]}").toString()).status()).isEqualTo(200);
+        List<String> all = new ArrayList<>();
+        String cursor = null;
+        do {
+            JsonNode page = server.get("/api/activity?limit=3" + (cursor == null ? "" : "&before=" + cursor)).json();
+            all.addAll(names(page));
+            cursor = page.get("next_cursor").isNull() ? null : page.get("next_cursor").asText();
+        } while (cursor != null);
+        assertThat(all).hasSize(8).doesNotHaveDuplicates()
+                .containsExactlyInAnyOrder("B0", "B1", "B2", "B3", "B4", "B5", "B6", "B7");
+    }
+
+    @Test
     void filtersByEventAndByPropertyValueAndLinksToTheMergedPerson() {
         server.segment("track", "{\"anonymousId\": \"anon-1\", \"event\": \"Viewed Pricing\", \"properties\": {\"plan\": \"pro\"}}");
         track("u2", "Viewed Pricing", "{\"plan\": \"free\"}");
