@@ -34,7 +34,8 @@ import org.openqa.selenium.JavascriptExecutor;
  * </pre>
  *
  * The admin password must be the data directory's (the first start stores the one in
- * {@code ROSTER_ADMIN_PASSWORD}); {@code -Drounds} (default 5) sets the timed rounds.
+ * {@code ROSTER_ADMIN_PASSWORD}); {@code -Drounds} (default 5) sets the timed rounds and
+ * {@code -Dpages=activity,person} keeps the pages whose names start with one of those (plus the shell).
  */
 public final class DashboardBenchmark {
     private static final long PAGE_TIMEOUT_MS = 120_000;
@@ -72,7 +73,10 @@ public final class DashboardBenchmark {
 
             String personId = String.valueOf(fetchJson(browser, "GET", "/api/people?limit=1", null, "people.0.id"));
             String population = findOrCreatePopulation(browser);
-            List<Page> pages = pages(personId, population);
+            String only = System.getProperty("pages", "");
+            List<Page> pages = pages(personId, population).stream()
+                    .filter(p -> only.isBlank() || p.path().equals("/imports") || List.of(only.split(",")).stream().anyMatch(p.name()::startsWith))
+                    .toList();
             Map<String, List<Load>> loads = new LinkedHashMap<>();
             pages.forEach(p -> loads.put(p.name(), new ArrayList<>()));
             for (int round = 0; round <= rounds; round++) {
