@@ -2,6 +2,7 @@ package dev.roster.web;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.roster.report.Population;
 import dev.roster.report.activity.ActivityFeed;
 import dev.roster.report.activity.EventNames;
 import dev.roster.report.activity.IngestionHealth;
@@ -28,10 +29,15 @@ final class ActivityHandler {
         ctx.json(names.find(Auth.project(ctx), PeopleHandler.intParam(ctx, "limit", 200)));
     }
 
-    /** {@code ?after=&before=&event=&property=&value=&limit=}, newest first. */
+    /**
+     * {@code ?after=&before=&event=&property=&value=&population=&population_not=true&limit=},
+     * newest first.
+     */
     void activity(Context ctx) {
+        Optional<Population> population = param(ctx, "population").map(id -> new Population(id,
+                "true".equalsIgnoreCase(ctx.queryParam("population_not"))));
         ActivityFeed.Query query = new ActivityFeed.Query(
-                param(ctx, "event"), param(ctx, "property"), param(ctx, "value"),
+                param(ctx, "event"), param(ctx, "property"), param(ctx, "value"), population,
                 param(ctx, "after").map(ActivityFeed.Cursor::decode),
                 param(ctx, "before").map(ActivityFeed.Cursor::decode),
                 PeopleHandler.intParam(ctx, "limit", 50));

@@ -34,7 +34,7 @@ final class DashboardHandler {
     static final List<String> PAGES = List.of(
             "/", "/people", "/people/{id}", "/activity", "/health", "/projects",
             "/reports/trends", "/reports/funnel", "/reports/retention", "/reports/revenue",
-            "/populations", "/populations/{id}", "/report-people");
+            "/populations", "/populations/{id}", "/report-people", "/imports");
 
     private static final String SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
             + "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";

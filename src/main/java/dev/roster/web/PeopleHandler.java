@@ -11,6 +11,7 @@ import dev.roster.people.AdminMerge;
 import dev.roster.people.PeopleSearch;
 import dev.roster.people.PeopleService;
 import dev.roster.people.PersonRef;
+import dev.roster.population.PersonMemberships;
 import dev.roster.population.PopulationResolver;
 import dev.roster.project.Project;
 import io.javalin.http.Context;
@@ -23,14 +24,16 @@ final class PeopleHandler {
     private final IdentityWarnings warnings;
     private final AdminMerge merge;
     private final PopulationResolver populations;
+    private final PersonMemberships memberships;
 
     PeopleHandler(PeopleService people, PeopleSearch search, IdentityWarnings warnings, AdminMerge merge,
-                  PopulationResolver populations) {
+                  PopulationResolver populations, PersonMemberships memberships) {
         this.people = requireNonNull(people, "people is null");
         this.search = requireNonNull(search, "search is null");
         this.warnings = requireNonNull(warnings, "warnings is null");
         this.merge = requireNonNull(merge, "merge is null");
         this.populations = requireNonNull(populations, "populations is null");
+        this.memberships = requireNonNull(memberships, "memberships is null");
     }
 
     /** {@code GET /api/people?identity=} or a search. */
@@ -53,6 +56,17 @@ final class PeopleHandler {
     void get(Context ctx) {
         Project project = Auth.project(ctx);
         ctx.json(people.document(project, people.require(project, ctx.pathParam("id"))));
+    }
+
+    /**
+     * {@code GET /api/people/{id}/populations}: the saved populations the person belongs to now,
+     * {@code {"person_id", "populations": [{"id", "name", "type"}], "checked"}}.
+     */
+    void populations(Context ctx) {
+        Project project = Auth.project(ctx);
+        PersonRef person = people.require(project, ctx.pathParam("id"));
+        PersonMemberships.Memberships found = memberships.find(project, person.key());
+        ctx.json(java.util.Map.of("person_id", person.id(), "populations", found.populations(), "checked", found.checked()));
     }
 
     void timeline(Context ctx) {

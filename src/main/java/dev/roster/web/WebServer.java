@@ -129,6 +129,7 @@ public final class WebServer implements AutoCloseable {
             get("/people", h.people()::list);
             get("/people/{id}", h.people()::get);
             get("/people/{id}/timeline", h.people()::timeline);
+            get("/people/{id}/populations", h.people()::populations);
             post("/people/{id}/merge", h.people()::merge);
             get("/identity-warnings", h.people()::warnings);
             post("/reports/funnel", h.reports()::funnel);

@@ -7,6 +7,7 @@ import dev.roster.ingest.kissmetrics.KissmetricsFormat;
 import dev.roster.ingest.mixpanel.MixpanelFormat;
 import dev.roster.ingest.posthog.PosthogFormat;
 import dev.roster.ingest.segment.SegmentFormat;
+import dev.roster.population.PersonMemberships;
 import dev.roster.population.PopulationCsvExport;
 import dev.roster.report.activity.ActivityFeed;
 import dev.roster.report.activity.EventNames;
@@ -28,7 +29,7 @@ public final class Wiring {
                 auth,
                 new SegmentHandler(segment, roster.ingestion(), roster.clock()),
                 new PeopleHandler(roster.people(), roster.peopleSearch(), roster.identityWarnings(), roster.adminMerge(),
-                        roster.populationResolver()),
+                        roster.populationResolver(), new PersonMemberships(roster.database(), roster.populations())),
                 new KissmetricsHandler(new KissmetricsFormat(at -> roster.metrics().clampedTimestamps.inc()),
                         roster.ingestion(), roster.metrics(), roster.clock()),
                 new PosthogHandler(new PosthogFormat(at -> roster.metrics().clampedTimestamps.inc()),
@@ -44,7 +45,7 @@ public final class Wiring {
                         roster.backup(), roster.projects(), roster.config().dataDirectory().resolve("tmp")),
                 new DashboardHandler(roster.admins(), sessions, new LoginRateLimiter(roster.clock()), roster.projects(), auth),
                 new ProjectsHandler(roster.projects()),
-                new ActivityHandler(new ActivityFeed(roster.database()),
+                new ActivityHandler(new ActivityFeed(roster.database(), roster.populationResolver()),
                         new IngestionHealth(roster.database(), roster.metrics(), roster.clock()),
                         new EventNames(roster.database())));
     }

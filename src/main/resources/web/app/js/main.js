@@ -12,6 +12,7 @@ const NAV = [
   ['/reports/revenue', 'Revenue'],
   ['/populations', 'Populations'],
   ['/health', 'Health'],
+  ['/imports', 'Import'],
   ['/projects', 'Setup'],
 ];
 
@@ -26,6 +27,7 @@ const ROUTES = [
   [/^\/populations$/, () => import('./pages/populations.js')],
   [/^\/populations\/([^/]+)$/, () => import('./pages/populations.js')],
   [/^\/report-people$/, () => import('./pages/report-people.js')],
+  [/^\/imports$/, () => import('./pages/import.js')],
 ];
 
 const main = document.getElementById('main');

@@ -20,7 +20,7 @@ export const DEFAULTS = {
   retention: () => ({cohort_event: '', return_event: '', first_time: true, period: 'week', periods: 8, mode: 'on',
     from: daysAgo(55), to: daysAgo(0), population: '', population_not: false, breakdown_populations: []}),
   revenue: () => ({from: daysAgo(364), to: daysAgo(0), group_by: 'channel', churn_days: 30, interval: 'month',
-    population: '', population_not: false}),
+    where: [], person_where: [], population: '', population_not: false}),
 };
 
 export function readSettings(kind, query) {
@@ -46,6 +46,15 @@ function population(settings) {
 
 function where(filters) {
   return (filters || []).filter((f) => f.property).map((f) => ({property: f.property, op: f.op || 'eq', value: f.value}));
+}
+
+/** Filters from the form as the API takes them: no value for is_set/is_not_set, numbers for > and <. */
+export function apiFilters(filters) {
+  return where(filters).map((f) => {
+    if (f.op === 'is_set' || f.op === 'is_not_set') return {property: f.property, op: f.op};
+    if ((f.op === 'gt' || f.op === 'lt') && f.value !== '' && !Number.isNaN(Number(f.value))) return {...f, value: Number(f.value)};
+    return {...f, value: f.value ?? ''};
+  });
 }
 
 /** The funnel form's breakdown choices, as the API's breakdown keys (a step-1 event property, a person property or first touch). */
@@ -87,6 +96,10 @@ export function requestBody(kind, s) {
   }
   if (kind === 'revenue') {
     const body = {from: s.from, to: s.to, group_by: s.group_by, churn_days: Number(s.churn_days), interval: s.interval};
+    // The same filter shape as every report: "where" on the events read (here the payments),
+    // "person_where" on the people, "population" in or not in.
+    if (apiFilters(s.where).length) body.where = apiFilters(s.where);
+    if (apiFilters(s.person_where).length) body.person_where = apiFilters(s.person_where);
     if (population(s)) body.population = population(s);
     return body;
   }

@@ -76,6 +76,9 @@ class RosterJsBrowserTest {
         if (browser != null) {
             browser.quit();
         }
+        if (profile != null) {
+            dev.roster.web.Browser.deleteProfile(profile);
+        }
         if (site != null) {
             site.stop(0);
         }

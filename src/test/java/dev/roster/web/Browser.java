@@ -27,12 +27,12 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * Headless Debian chromium driven by Selenium, with the system chromedriver (no downloads). Tests
  * call {@link #assumeAvailable()} first, which skips them visibly when either tool is missing.
  */
-final class Browser implements AutoCloseable {
+public final class Browser implements AutoCloseable {
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
-    final WebDriver driver;
+    public final WebDriver driver;
     private final Path profile;
 
     private Browser(WebDriver driver, Path profile) {
@@ -40,7 +40,7 @@ final class Browser implements AutoCloseable {
         this.profile = profile;
     }
 
-    static void assumeAvailable() {
+    public static void assumeAvailable() {
         for (Path tool : List.of(CHROMIUM, CHROMEDRIVER)) {
             if (!Files.isExecutable(tool)) {
                 String message = tool.getFileName() + " not installed: " + tool
@@ -51,7 +51,7 @@ final class Browser implements AutoCloseable {
         }
     }
 
-    static Browser open(int width, int height) {
+    public static Browser open(int width, int height) {
         try {
             Path profile = Files.createTempDirectory("roster-chromium");
             ChromeOptions options = new ChromeOptions();
@@ -69,11 +69,11 @@ final class Browser implements AutoCloseable {
         }
     }
 
-    WebDriverWait waiting() {
+    public WebDriverWait waiting() {
         return new WebDriverWait(driver, Duration.ofSeconds(15));
     }
 
-    WebElement await(By by) {
+    public WebElement await(By by) {
         return waiting().until(ExpectedConditions.visibilityOfElementLocated(by));
     }
 
@@ -81,17 +81,18 @@ final class Browser implements AutoCloseable {
         waiting().until(ExpectedConditions.textToBePresentInElementLocated(by, text));
     }
 
-    void login(String baseUrl, String password) {
+    public void login(String baseUrl, String password) {
         if (!driver.getCurrentUrl().contains("/login")) {
             driver.get(baseUrl + "/login");
         }
         await(By.id("password")).sendKeys(password);
         driver.findElement(By.id("login-button")).click();
-        waiting().until(d -> !d.getCurrentUrl().contains("/login"));
+        // The password hash is slow on purpose; give a busy machine a minute.
+        new WebDriverWait(driver, Duration.ofSeconds(60)).until(d -> !d.getCurrentUrl().contains("/login"));
         await(By.id("project-select"));
     }
 
-    Object script(String js, Object... args) {
+    public Object script(String js, Object... args) {
         return ((org.openqa.selenium.JavascriptExecutor) driver).executeScript(js, args);
     }
 
@@ -106,7 +107,7 @@ final class Browser implements AutoCloseable {
         }
     }
 
-    void screenshot(String name) {
+    public void screenshot(String name) {
         try {
             Files.createDirectories(SCREENSHOTS);
             byte[] png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
@@ -118,11 +119,35 @@ final class Browser implements AutoCloseable {
 
     @Override
     public void close() {
-        driver.quit();
-        try (var files = Files.walk(profile)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // temp profile; best effort
+        try {
+            driver.quit();
+        } finally {
+            deleteProfile(profile);
+        }
+    }
+
+    /**
+     * Deletes a chromium user-data directory. Chromium's helper processes may still be writing
+     * into it for a moment after quit, so a failed pass is retried for up to two seconds.
+     */
+    public static void deleteProfile(Path profile) {
+        for (int attempt = 0; attempt < 20 && Files.exists(profile); attempt++) {
+            try (var files = Files.walk(profile)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException | UncheckedIOException e) {
+                // a file vanished or appeared while walking: try again
+            }
+            if (Files.exists(profile)) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+        if (Files.exists(profile)) {
+            System.out.println("WARNING: could not delete the chromium profile " + profile);
         }
     }
 }

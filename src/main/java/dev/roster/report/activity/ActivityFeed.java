@@ -7,7 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.roster.common.ErrorCode;
 import dev.roster.common.Json;
 import dev.roster.common.RosterException;
+import dev.roster.population.PopulationResolver;
 import dev.roster.project.Project;
+import dev.roster.report.Fragment;
+import dev.roster.report.Population;
 import dev.roster.store.Database;
 import dev.roster.store.Sql;
 import java.nio.charset.StandardCharsets;
@@ -29,18 +32,24 @@ public final class ActivityFeed {
     public static final int MAX_LIMIT = 500;
 
     private final Database database;
+    private final PopulationResolver populations;
 
-    public ActivityFeed(Database database) {
+    public ActivityFeed(Database database, PopulationResolver populations) {
         this.database = requireNonNull(database, "database is null");
+        this.populations = requireNonNull(populations, "populations is null");
     }
 
-    /** What to show: optional event name and one optional event-property equality filter. */
+    /**
+     * What to show: an optional event name, one optional event-property filter (set, or equal to
+     * a value) and an optional population (its members, or everyone else with {@code not}).
+     */
     public record Query(Optional<String> event, Optional<String> property, Optional<String> value,
-                        Optional<Cursor> after, Optional<Cursor> before, int limit) {
+                        Optional<Population> population, Optional<Cursor> after, Optional<Cursor> before, int limit) {
         public Query {
             requireNonNull(event, "event is null");
             requireNonNull(property, "property is null");
             requireNonNull(value, "value is null");
+            requireNonNull(population, "population is null");
             requireNonNull(after, "after is null");
             requireNonNull(before, "before is null");
             if (limit < 1 || limit > MAX_LIMIT) {
@@ -72,50 +81,77 @@ public final class ActivityFeed {
 
     public Page find(Project project, Query query) {
         List<Object> parameters = new ArrayList<>();
-        // Top-N first, then look up the person ids of those few rows: joining persons before the
-        // limit would join every event (seconds at 10M events instead of milliseconds).
-        StringBuilder sql = new StringBuilder(
-                "SELECT t.event_id, t.name, t.ts, t.received_at, t.identity, p.person_id, t.properties FROM ("
-                        + "SELECT e.event_id, e.name, e.ts, e.received_at, e.identity, e.person_key, e.properties "
-                        + "FROM resolved_events e WHERE e.project_key = ?");
+        // Conditions shared by both steps below, on resolved_events aliased e.
+        StringBuilder where = new StringBuilder("e.project_key = ?");
         parameters.add(project.key());
         query.event().ifPresent(name -> {
-            sql.append(" AND e.name = ?");
+            where.append(" AND e.name = ?");
             parameters.add(name);
         });
         query.property().ifPresent(property -> {
             String path = "$.\"" + property + "\"";
             if (query.value().isPresent()) {
-                sql.append(" AND json_extract_string(e.properties, ?) = ?");
+                where.append(" AND json_extract_string(e.properties, ?) = ?");
                 parameters.add(path);
                 parameters.add(query.value().get());
             } else {
-                sql.append(" AND json_extract(e.properties, ?) IS NOT NULL");
+                where.append(" AND json_extract(e.properties, ?) IS NOT NULL");
                 parameters.add(path);
             }
         });
+        query.population().ifPresent(population -> {
+            // Members are surviving person keys, as resolved_events.person_key is.
+            Fragment members = population.condition("e.person_key", project, populations);
+            where.append(" AND ").append(members.sql());
+            parameters.addAll(members.parameters());
+        });
         query.after().ifPresent(c -> {
-            sql.append(" AND (e.received_at > ? OR (e.received_at = ? AND e.event_id > ?))");
+            where.append(" AND (e.received_at > ? OR (e.received_at = ? AND e.event_id > ?))");
             parameters.add(c.receivedAt());
             parameters.add(c.receivedAt());
             parameters.add(c.eventId());
         });
         query.before().ifPresent(c -> {
-            sql.append(" AND (e.received_at < ? OR (e.received_at = ? AND e.event_id < ?))");
+            where.append(" AND (e.received_at < ? OR (e.received_at = ? AND e.event_id < ?))");
             parameters.add(c.receivedAt());
             parameters.add(c.receivedAt());
             parameters.add(c.eventId());
         });
-        sql.append(" ORDER BY e.received_at DESC, e.event_id DESC LIMIT ?) t "
+        // Step 1: the receive time of the (limit+1)-th newest matching event, reading only the
+        // receive-time column (plus what the filters need). Step 2 reads whole rows, properties
+        // included, only at or after that time: a constant the scans filter on before fetching
+        // the other columns. One top-N over whole rows would carry every row's properties
+        // through the sort (seconds at 10M events).
+        String cutoffSql = "SELECT e.received_at FROM resolved_events e WHERE " + where
+                + " ORDER BY e.received_at DESC LIMIT 1 OFFSET ?";
+        List<Object> cutoffParameters = new ArrayList<>(parameters);
+        cutoffParameters.add(query.limit());
+        // Top-N first, then look up the person ids of those few rows: joining persons before the
+        // limit would join every event (seconds at 10M events instead of milliseconds).
+        String pageSql = "SELECT t.event_id, t.name, t.ts, t.received_at, t.identity, p.person_id, t.properties FROM ("
+                + "SELECT e.event_id, e.name, e.ts, e.received_at, e.identity, e.person_key, e.properties "
+                + "FROM resolved_events e WHERE " + where + " AND e.received_at >= ?"
+                + " ORDER BY e.received_at DESC, e.event_id DESC LIMIT ?) t "
                 + "JOIN persons p ON p.project_key = ? AND p.person_key = t.person_key "
-                + "ORDER BY t.received_at DESC, t.event_id DESC");
-        parameters.add(query.limit() + 1);
-        parameters.add(project.key());
+                + "ORDER BY t.received_at DESC, t.event_id DESC";
         return database.read(connection -> {
             List<Event> events = new ArrayList<>();
             List<Cursor> cursors = new ArrayList<>();
-            try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
-                Sql.bind(statement, 1, parameters);
+            Instant cutoff = Instant.EPOCH;
+            try (PreparedStatement statement = connection.prepareStatement(cutoffSql)) {
+                Sql.bind(statement, 1, cutoffParameters);
+                try (ResultSet rows = statement.executeQuery()) {
+                    if (rows.next()) {
+                        cutoff = Sql.instant(rows, 1);
+                    }
+                }
+            }
+            List<Object> pageParameters = new ArrayList<>(parameters);
+            pageParameters.add(cutoff);
+            pageParameters.add(query.limit() + 1);
+            pageParameters.add(project.key());
+            try (PreparedStatement statement = connection.prepareStatement(pageSql)) {
+                Sql.bind(statement, 1, pageParameters);
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
                         Instant ts = Sql.instant(rows, 3);

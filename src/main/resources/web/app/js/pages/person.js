@@ -45,10 +45,13 @@ export async function render(main, ctx) {
       h('td', {}, fmtDateTime(i.last_seen)),
       h('td', {class: 'num'}, fmtNumber(i.event_count)))))));
 
+  const populations = h('div', {id: 'person-populations'}, h('p', {class: 'muted small'}, 'Checking saved populations…'));
   main.appendChild(h('div', {class: 'grid'},
-    panel('Identities', identities),
+    h('div', {class: 'span-2'}, panel('Identities', identities)),
     panel('Acquisition', keyValues(person.acquisition, 'No acquisition data (no first event yet).')),
+    panel('Populations', populations),
     panel('Properties', h('div', {id: 'person-properties'}, keyValues(person.properties, 'No properties set yet.')))));
+  loadPopulations(populations, person, ctx);
 
   const timelinePanel = panel('Timeline');
   main.appendChild(timelinePanel);
@@ -156,6 +159,32 @@ export async function render(main, ctx) {
   observer.observe(sentinel);
   start();
   return () => observer.disconnect();
+}
+
+/** The saved populations this person is in, evaluated now; loaded after the rest of the page. */
+async function loadPopulations(box, person, ctx) {
+  let answer;
+  try {
+    answer = await api(`/api/people/${encodeURIComponent(person.id)}/populations`);
+  } catch (e) {
+    if (ctx.isCurrent()) clear(box).appendChild(h('p', {class: 'error small'}, 'Could not check populations: ' + e.message));
+    return;
+  }
+  if (!ctx.isCurrent()) return;
+  clear(box);
+  if (!answer.checked) {
+    box.appendChild(h('p', {class: 'muted'}, 'No populations saved yet. ', link('/populations', 'Build one'),
+      ' (for example “did Purchased at least twice”) to see here whether this person is in it.'));
+    return;
+  }
+  if (!answer.populations.length) {
+    box.appendChild(h('p', {class: 'muted'}, `In none of the ${fmtNumber(answer.checked)} saved populations. `,
+      link('/populations', 'See all populations'), '.'));
+    return;
+  }
+  box.appendChild(h('div', {class: 'pills'}, answer.populations.map((p) =>
+    h('a', {href: '/populations/' + encodeURIComponent(p.id), 'data-link': true, class: 'pill', 'data-population': p.id, title: p.type + ' population'}, p.name))));
+  box.appendChild(h('p', {class: 'muted small'}, `In ${fmtNumber(answer.populations.length)} of ${fmtNumber(answer.checked)} saved populations, as of now.`));
 }
 
 function openMerge(main, person, ctx) {

@@ -163,12 +163,40 @@ function retentionForm(s, rerender, populations) {
   ];
 }
 
-function revenueForm(s) {
+const FILTER_OPS = [['eq', '='], ['neq', '≠'], ['contains', 'contains'], ['gt', '>'], ['lt', '<'], ['is_set', 'is set'], ['is_not_set', 'is not set']];
+
+/**
+ * Property filters in the API's shape, [{property, op, value}], edited in place: "where" filters
+ * the events a report reads, "person_where" the people.
+ */
+function filterList(settings, key, rerender, label, idPrefix) {
+  settings[key] = settings[key] || [];
+  const list = settings[key];
+  return h('div', {class: 'filters', id: idPrefix},
+    list.map((f, i) => {
+      const prop = h('input', {value: f.property, placeholder: 'property', size: '12', name: `${idPrefix}-property-${i}`});
+      const op = h('select', {name: `${idPrefix}-op-${i}`}, FILTER_OPS.map(([v, l]) => h('option', {value: v, selected: f.op === v}, l)));
+      const val = h('input', {value: f.value ?? '', placeholder: 'value', size: '10', name: `${idPrefix}-value-${i}`,
+        hidden: f.op === 'is_set' || f.op === 'is_not_set'});
+      prop.addEventListener('input', () => { f.property = prop.value.trim(); });
+      val.addEventListener('input', () => { f.value = val.value; });
+      op.addEventListener('change', () => { f.op = op.value; val.hidden = f.op === 'is_set' || f.op === 'is_not_set'; });
+      return h('div', {class: 'form-row'}, h('span', {class: 'small muted'}, i === 0 ? label : 'and'), prop, op, val,
+        h('button', {type: 'button', onclick: () => { list.splice(i, 1); rerender(); }}, 'Remove'));
+    }),
+    h('button', {type: 'button', id: `${idPrefix}-add`, onclick: () => { list.push({property: '', op: 'eq', value: ''}); rerender(); }},
+      list.length ? '+ and another' : `+ ${label}`));
+}
+
+function revenueForm(s, rerender, populations) {
   return [h('div', {class: 'form-row'}, ...dateRow(s),
     field('Group LTV by', select(s, 'group_by', [['channel', 'Channel'], ['utm_source', 'UTM source'], ['utm_campaign', 'UTM campaign'],
       ['referring_domain', 'Referring domain'], ['cohort_month', 'Acquisition month']])),
     field('Interval', select(s, 'interval', [['day', 'Day'], ['week', 'Week'], ['month', 'Month']])),
-    field('Churn after (days)', input(s, 'churn_days', {type: 'number', min: '1', size: '4'})))];
+    field('Churn after (days)', input(s, 'churn_days', {type: 'number', min: '1', size: '4'}))),
+  filterList(s, 'where', rerender, 'Only payments where', 'revenue-where'),
+  filterList(s, 'person_where', rerender, 'Only people where', 'revenue-person-where'),
+  populationRow(s, populations)];
 }
 
 // ---------- results ----------
@@ -388,7 +416,7 @@ const KINDS = {
   trends: {form: trendsForm, render: renderTrends, ready: (s) => s.events.some(Boolean) || !!(s.compare_from && s.compare_to)},
   funnel: {form: funnelForm, render: renderFunnel, ready: (s) => s.steps.filter((st) => st.event).length >= 2},
   retention: {form: retentionForm, render: renderRetention, ready: (s) => !!s.cohort_event},
-  revenue: {form: (s) => revenueForm(s), render: renderRevenue, ready: () => true},
+  revenue: {form: revenueForm, render: renderRevenue, ready: () => true},
 };
 
 export async function render(main, ctx) {

@@ -77,6 +77,25 @@ class ActivityApiTest {
     }
 
     @Test
+    void eventsReceivedInOneBatchShareTheirReceiveTimeAndStillPageWithoutGapsOrRepeats() {
+        StringBuilder batch = new StringBuilder("{\"batch\": [");
+        for (int i = 0; i < 8; i++) {
+            batch.append(i == 0 ? "" : ",").append("{\"type\": \"track\", \"userId\": \"u").append(i % 2)
+                    .append("\", \"event\": \"B").append(i).append("\", \"messageId\": \"batch-").append(i).append("\"}");
+        }
+        assertThat(server.segment("batch", batch.append("]}").toString()).status()).isEqualTo(200);
+        List<String> all = new ArrayList<>();
+        String cursor = null;
+        do {
+            JsonNode page = server.get("/api/activity?limit=3" + (cursor == null ? "" : "&before=" + cursor)).json();
+            all.addAll(names(page));
+            cursor = page.get("next_cursor").isNull() ? null : page.get("next_cursor").asText();
+        } while (cursor != null);
+        assertThat(all).hasSize(8).doesNotHaveDuplicates()
+                .containsExactlyInAnyOrder("B0", "B1", "B2", "B3", "B4", "B5", "B6", "B7");
+    }
+
+    @Test
     void filtersByEventAndByPropertyValueAndLinksToTheMergedPerson() {
         server.segment("track", "{\"anonymousId\": \"anon-1\", \"event\": \"Viewed Pricing\", \"properties\": {\"plan\": \"pro\"}}");
         track("u2", "Viewed Pricing", "{\"plan\": \"free\"}");
@@ -92,6 +111,38 @@ class ActivityApiTest {
         assertThat(anonymous.get("person_id").asText()).as("the anonymous event belongs to Ann now")
                 .isEqualTo(server.person("ann@example.com").get("id").asText());
         assertThat(names(server.get("/api/activity?property=plan").json())).hasSize(3);
+    }
+
+    @Test
+    void filtersByPopulationMembersOrEveryoneElseIncludingEventsSentBeforeAMerge() {
+        server.segment("track", "{\"anonymousId\": \"anon-9\", \"event\": \"Browsed\"}");
+        track("buyer@example.com", "Purchased", "{}");
+        track("looker@example.com", "Browsed", "{}");
+        server.segment("identify", "{\"anonymousId\": \"anon-9\", \"userId\": \"buyer@example.com\"}");
+        TestServer.Response created = server.api("/api/populations", "{\"name\": \"Buyers\", \"definition\": {\"did\": \"Purchased\"}}");
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        String buyers = created.json().get("id").asText();
+        String buyer = server.person("buyer@example.com").get("id").asText();
+
+        JsonNode members = server.get("/api/activity?population=" + buyers).json();
+        assertThat(names(members)).as("the anonymous event counts once the identities are linked").containsExactly("Purchased", "Browsed");
+        members.get("events").forEach(e -> assertThat(e.get("person_id").asText()).isEqualTo(buyer));
+
+        JsonNode others = server.get("/api/activity?population=" + buyers + "&population_not=true").json();
+        assertThat(names(others)).containsExactly("Browsed");
+        assertThat(others.get("events").get(0).get("identity").asText()).isEqualTo("looker@example.com");
+
+        JsonNode combined = server.get("/api/activity?population=" + buyers + "&event=Browsed").json();
+        assertThat(names(combined)).containsExactly("Browsed");
+        assertThat(combined.get("events").get(0).get("identity").asText()).isEqualTo("anon-9");
+
+        String latest = members.get("latest").asText();
+        track("looker@example.com", "Browsed", "{}");
+        track("buyer@example.com", "Reordered", "{}");
+        assertThat(names(server.get("/api/activity?population=" + buyers + "&after=" + latest).json()))
+                .as("live polling keeps the population filter").containsExactly("Reordered");
+
+        assertThat(server.get("/api/activity?population=no-such-population").status()).isEqualTo(404);
     }
 
     @Test

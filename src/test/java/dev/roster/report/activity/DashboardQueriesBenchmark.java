@@ -44,17 +44,17 @@ class DashboardQueriesBenchmark {
                 }
             }
             System.out.printf("loaded %,d events in %.1f s%n", EVENTS, (System.nanoTime() - start) / 1e9);
-            ActivityFeed feed = new ActivityFeed(roster.database());
+            ActivityFeed feed = new ActivityFeed(roster.database(), roster.populationResolver());
             IngestionHealth health = new IngestionHealth(roster.database(), new Metrics(), Clock.systemUTC());
             EventNames names = new EventNames(roster.database());
             ActivityFeed.Query newest = new ActivityFeed.Query(Optional.empty(), Optional.empty(), Optional.empty(),
-                    Optional.empty(), Optional.empty(), 50);
+                    Optional.empty(), Optional.empty(), Optional.empty(), 50);
             ActivityFeed.Page first = feed.find(keys.project(), newest);
             assertThat(first.events()).hasSize(50);
-            ActivityFeed.Query poll = new ActivityFeed.Query(Optional.empty(), Optional.empty(), Optional.empty(),
+            ActivityFeed.Query poll = new ActivityFeed.Query(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                     Optional.of(ActivityFeed.Cursor.decode(first.latest())), Optional.empty(), 100);
             ActivityFeed.Query filtered = new ActivityFeed.Query(Optional.of("Event 7"), Optional.of("plan"), Optional.of("pro"),
-                    Optional.empty(), Optional.empty(), 50);
+                    Optional.empty(), Optional.empty(), Optional.empty(), 50);
             time("activity, newest 50", () -> feed.find(keys.project(), newest));
             time("activity, poll after latest", () -> feed.find(keys.project(), poll));
             time("activity, event + property filter", () -> feed.find(keys.project(), filtered));
