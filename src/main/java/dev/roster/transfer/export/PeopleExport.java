@@ -11,6 +11,8 @@ import dev.roster.common.RosterException;
 import dev.roster.people.PeopleService;
 import dev.roster.population.PopulationResolver;
 import dev.roster.project.Project;
+import dev.roster.revenue.RevenueExpression;
+import dev.roster.revenue.RevenueSettings;
 import dev.roster.store.Database;
 import dev.roster.store.PersonKeyQuery;
 import dev.roster.store.Sql;
@@ -64,10 +66,12 @@ public final class PeopleExport {
 
     private final Database database;
     private final PopulationResolver populations;
+    private final RevenueSettings revenue;
 
-    public PeopleExport(Database database, PopulationResolver populations) {
+    public PeopleExport(Database database, PopulationResolver populations, RevenueSettings revenue) {
         this.database = requireNonNull(database, "database is null");
         this.populations = requireNonNull(populations, "populations is null");
+        this.revenue = requireNonNull(revenue, "revenue is null");
     }
 
     /**
@@ -120,8 +124,9 @@ public final class PeopleExport {
         RowWriter writer = request.format() == ExportFormat.CSV ? new CsvRowWriter(out, columns, request.bom())
                 : new JsonRowWriter(out, columns, request.format() == ExportFormat.JSON);
         long[] written = {0};
+        RevenueExpression amount = revenue.expression(project);
         database.read(connection -> {
-            query(connection, project, filter, memberships, request.memberships(), person -> {
+            query(connection, project, amount, filter, memberships, request.memberships(), person -> {
                 writer.write(person);
                 written[0]++;
             });
@@ -147,7 +152,7 @@ public final class PeopleExport {
         });
     }
 
-    private void query(Connection connection, Project project, Optional<PersonKeyQuery> filter,
+    private void query(Connection connection, Project project, RevenueExpression amount, Optional<PersonKeyQuery> filter,
                        List<PersonKeyQuery> memberships, List<String> membershipIds, PersonSink sink) throws SQLException {
         List<Object> parameters = new ArrayList<>();
         StringBuilder sql = new StringBuilder();
@@ -157,7 +162,7 @@ public final class PeopleExport {
             sql.append(" AND person_key IN (").append(filter.get().sql()).append(')');
             parameters.addAll(filter.get().parameters());
         }
-        sql.append("), events AS (SELECT person_key, identity, event_id, ts, session_id, properties FROM resolved_events "
+        sql.append("), events AS (SELECT person_key, identity, event_id, name, ts, session_id, properties FROM resolved_events "
                 + "WHERE project_key = ? AND person_key IN (SELECT person_key FROM people)), ");
         parameters.add(project.key());
         sql.append("identity_stats AS (SELECT person_key, identity, min(ts) AS first_seen, max(ts) AS last_seen "
@@ -171,8 +176,9 @@ public final class PeopleExport {
         sql.append("stats AS (SELECT person_key, min(ts) AS first_seen, max(ts) AS last_seen, count(*) AS events, "
                 + "count(*) FILTER (WHERE session_start) AS sessions, coalesce(sum(revenue), 0) AS ltv, "
                 + "arg_min(properties, ts) AS first_touch FROM (SELECT person_key, ts, properties, ")
-                .append(Sql.REVENUE).append(" AS revenue, ").append(Sql.SESSION_START).append(" AS session_start ")
+                .append(amount.sql()).append(" AS revenue, ").append(Sql.SESSION_START).append(" AS session_start ")
                 .append("FROM events WINDOW w AS (PARTITION BY person_key ORDER BY ts, event_id)) GROUP BY person_key), ");
+        parameters.addAll(amount.parameters());
         sql.append("props AS (SELECT person_key, '{' || string_agg(to_json(key) || ':' || value, ',' ORDER BY key) || '}' AS properties "
                 + "FROM person_properties WHERE project_key = ? AND person_key IN (SELECT person_key FROM people) GROUP BY person_key) ");
         parameters.add(project.key());
