@@ -40,9 +40,11 @@ import org.apache.commons.csv.CSVPrinter;
 /**
  * The CRM hand-off (SPEC §7): every person of a project (or of one population) with identities,
  * properties, first/last seen, event and session counts, LTV, acquisition and population
- * memberships, as CSV, JSON or JSONL. One SQL query computes every person's figures at once
- * (first touch with {@code arg_min(properties, ts)}); rows are written as they are read, so the
- * JVM holds one person at a time. The figures are the ones {@link PeopleService#document} gives.
+ * memberships, as CSV, JSON or JSONL. One SQL query per slice of person keys computes the
+ * figures of every person in it (first touch with {@code arg_min(properties, ts)}, LTV with the
+ * project's {@link RevenueSettings revenue expression}); rows are written as they are read, so the
+ * JVM holds one person at a time. People come in person-key order, which is the order they were
+ * first seen by Roster. The figures are the ones {@link PeopleService#document} gives.
  */
 public final class PeopleExport {
     /** Acquisition fields, in output order. */
