@@ -99,7 +99,7 @@ public final class Roster implements AutoCloseable {
         this.revenueSettings = new RevenueSettings(database);
         this.revenueReport = new RevenueReport(database, revenueSettings, populations, config.clock());
         this.importJobs = new ImportJobs(new Importer(writeBuffer, metrics, config.clock()), database, config.clock());
-        this.peopleExport = new PeopleExport(database, populations);
+        this.peopleExport = new PeopleExport(database, populations, revenueSettings);
         this.eventsExport = new EventsExport(database);
         this.privacy = new PrivacyRequests(people, database, writeBuffer, config.clock());
         this.backup = new Backup(database, writeBuffer);

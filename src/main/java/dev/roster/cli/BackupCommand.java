@@ -1,9 +1,9 @@
 package dev.roster.cli;
 
-import dev.roster.Roster;
 import dev.roster.common.ErrorCode;
 import dev.roster.common.RosterException;
 import dev.roster.store.Database;
+import dev.roster.transfer.DataDirectory;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -45,8 +45,8 @@ final class BackupCommand implements Callable<Integer> {
                 Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
             }
         } else {
-            try (Roster roster = target.open()) {
-                Path snapshot = roster.backup().snapshot();
+            try (DataDirectory data = target.openDirectory()) {
+                Path snapshot = data.backup().snapshot();
                 Files.move(snapshot, partial, StandardCopyOption.REPLACE_EXISTING);
             }
         }

@@ -1,10 +1,10 @@
 package dev.roster.cli;
 
-import dev.roster.Roster;
 import dev.roster.common.ErrorCode;
 import dev.roster.common.RosterException;
 import dev.roster.ingest.Timestamps;
 import dev.roster.project.Project;
+import dev.roster.transfer.DataDirectory;
 import dev.roster.transfer.export.ExportFormat;
 import dev.roster.transfer.export.PeopleExport;
 import java.io.BufferedOutputStream;
@@ -69,14 +69,14 @@ final class ExportCommand implements Callable<Integer> {
             if (target.remote()) {
                 remote(people, out);
             } else {
-                try (Roster roster = target.open()) {
-                    Project project = target.project(roster);
+                try (DataDirectory directory = target.openDirectory()) {
+                    Project project = target.project(directory);
                     if (people) {
-                        roster.peopleExport().write(project, new PeopleExport.Request(
+                        directory.peopleExport().write(project, new PeopleExport.Request(
                                 ExportFormat.parse(format == null ? "csv" : format, ExportFormat.CSV, ExportFormat.JSON, ExportFormat.JSONL),
                                 Optional.ofNullable(population), memberships, columns, bom), out);
                     } else {
-                        roster.eventsExport().write(project, time(from, "--from", "1990-01-01T00:00:00Z"),
+                        directory.eventsExport().write(project, time(from, "--from", "1990-01-01T00:00:00Z"),
                                 time(to, "--to", "9999-01-01T00:00:00Z"),
                                 ExportFormat.parse(format == null ? "jsonl" : format, ExportFormat.JSONL, ExportFormat.PARQUET), out);
                     }

@@ -5,7 +5,9 @@ import dev.roster.common.ErrorCode;
 import dev.roster.common.Json;
 import dev.roster.common.RosterException;
 import dev.roster.project.Project;
+import dev.roster.transfer.DataDirectory;
 import dev.roster.transfer.importing.ImportFormat;
+import dev.roster.transfer.importing.ImportJobs;
 import dev.roster.transfer.importing.ImportJob;
 import dev.roster.transfer.importing.ImportOptions;
 import java.io.BufferedInputStream;
@@ -70,15 +72,24 @@ final class ImportCommand implements Callable<Integer> {
     }
 
     private ImportJob.Snapshot local(ImportOptions options, String name) throws IOException {
-        try (Roster roster = target.open()) {
-            Project project = target.project(roster);
-            ImportJob job = roster.importJobs().prepare(project, options);
-            try (Progress progress = new Progress(Files.size(file), job::rows, System.err, !noProgress);
-                    InputStream in = open(name, progress)) {
-                roster.importJobs().run(project, in, options, job);
+        if (options.format() == ImportFormat.CSV) {
+            // events only: the bulk path, without loading the write side
+            try (DataDirectory directory = target.openDirectory()) {
+                return local(directory.csvImports(), target.project(directory), options, name);
             }
-            return job.snapshot();
         }
+        try (Roster roster = target.open()) {
+            return local(roster.importJobs(), target.project(roster), options, name);
+        }
+    }
+
+    private ImportJob.Snapshot local(ImportJobs jobs, Project project, ImportOptions options, String name) throws IOException {
+        ImportJob job = jobs.prepare(project, options);
+        try (Progress progress = new Progress(Files.size(file), job::rows, System.err, !noProgress);
+                InputStream in = open(name, progress)) {
+            jobs.run(project, in, options, job);
+        }
+        return job.snapshot();
     }
 
     private ImportJob.Snapshot remote(ImportOptions options, String name) throws IOException {

@@ -4,6 +4,9 @@ import dev.roster.Roster;
 import dev.roster.common.ErrorCode;
 import dev.roster.common.RosterException;
 import dev.roster.project.Project;
+import dev.roster.project.Projects;
+import dev.roster.transfer.DataDirectory;
+import java.time.Clock;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,17 +48,31 @@ final class Target {
         return url != null;
     }
 
+    /** The whole application on the data directory: the write side too (identity graph, event-id index). */
     Roster open() {
         Roster.Config config = Roster.Config.of(data, 0);
         return Roster.open(new Roster.Config(config.dataDirectory(), 0, memoryLimit, config.clock(), config.compactAfterEvents()));
     }
 
+    /** The data directory without the write side: cheap to open whatever its size (exports, backups, CSV imports). */
+    DataDirectory openDirectory() {
+        return DataDirectory.open(data, memoryLimit, Clock.systemUTC());
+    }
+
     Project project(Roster roster) {
+        return project(roster.projects());
+    }
+
+    Project project(DataDirectory directory) {
+        return project(directory.projects());
+    }
+
+    private Project project(Projects projects) {
         if (project != null) {
-            return roster.projects().findById(project).orElseThrow(() ->
+            return projects.findById(project).orElseThrow(() ->
                     new RosterException(ErrorCode.NOT_FOUND, "no project '" + project + "' in " + data));
         }
-        List<Project> all = roster.projects().all();
+        List<Project> all = projects.all();
         if (all.size() != 1) {
             throw new RosterException(ErrorCode.INVALID_REQUEST, all.isEmpty() ? "the data directory has no project"
                     : "the data directory has " + all.size() + " projects; choose one with --project");

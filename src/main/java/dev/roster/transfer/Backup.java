@@ -9,6 +9,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A consistent copy of a live database: everything queued is committed, commits are paused, the
@@ -17,16 +19,29 @@ import java.nio.file.StandardCopyOption;
  */
 public final class Backup {
     private final Database database;
-    private final WriteBuffer writeBuffer;
+    /** Runs the copy while no commit can happen. */
+    private final Function<Supplier<Path>, Path> paused;
 
     public Backup(Database database, WriteBuffer writeBuffer) {
+        this(database, requireNonNull(writeBuffer, "writeBuffer is null")::whilePaused);
+    }
+
+    private Backup(Database database, Function<Supplier<Path>, Path> paused) {
         this.database = requireNonNull(database, "database is null");
-        this.writeBuffer = requireNonNull(writeBuffer, "writeBuffer is null");
+        this.paused = paused;
+    }
+
+    /**
+     * The backup of a data directory this process opened without a write buffer (the CLI's
+     * {@code --data}): nothing else can write, so there is nothing to pause.
+     */
+    public static Backup withoutWriter(Database database) {
+        return new Backup(database, Supplier::get);
     }
 
     /** Copies the database to a new temp file in the data directory and returns it; the caller deletes it. */
     public Path snapshot() {
-        return writeBuffer.whilePaused(() -> {
+        return paused.apply(() -> {
             java.sql.Connection writer = database.writer();
             synchronized (writer) {
                 checkpoint();

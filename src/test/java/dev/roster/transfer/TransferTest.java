@@ -211,6 +211,29 @@ class TransferTest {
     }
 
     @Test
+    void peopleExportLtvFollowsTheProjectsRevenueSettingsNotTheDefaultProperty() {
+        server.segment("batch", "{\"batch\":["
+                + "{\"type\":\"track\",\"userId\":\"payer\",\"event\":\"Order\",\"timestamp\":\"2024-01-01T10:00:00Z\",\"properties\":{\"amount\":\"30.5\",\"revenue\":1000}},"
+                + "{\"type\":\"track\",\"userId\":\"payer\",\"event\":\"Order\",\"timestamp\":\"2024-01-02T10:00:00Z\",\"properties\":{\"amount\":12}},"
+                + "{\"type\":\"track\",\"userId\":\"payer\",\"event\":\"Quote\",\"timestamp\":\"2024-01-03T10:00:00Z\",\"properties\":{\"amount\":500}},"
+                + "{\"type\":\"track\",\"userId\":\"browser\",\"event\":\"Viewed\",\"timestamp\":\"2024-01-03T10:00:00Z\",\"properties\":{\"revenue\":70}}"
+                + "]}");
+        assertThat(Json.parse(server.get("/api/export/people?format=jsonl&columns=display_name,ltv").text().split("\n")[0])
+                .get("ltv").asDouble()).as("default settings: the revenue property").isEqualTo(1000.0);
+
+        server.roster().revenueSettings().save(server.keys().project(),
+                Json.parse("{\"property\":\"amount\",\"billing_events\":[\"Order\"]}"));
+
+        Map<String, Double> ltv = new HashMap<>();
+        for (String line : server.get("/api/export/people?format=jsonl&columns=display_name,ltv").text().split("\n")) {
+            JsonNode row = Json.parse(line);
+            ltv.put(row.get("display_name").asText(), row.get("ltv").asDouble());
+        }
+        assertThat(ltv).containsOnly(Map.entry("payer", 42.5), Map.entry("browser", 0.0));
+        assertThat(server.person("payer").get("ltv").asDouble()).as("the person API agrees").isEqualTo(42.5);
+    }
+
+    @Test
     void peopleCsvNeutralisesFormulasAndHonoursColumnsAndBom() throws Exception {
         seedPeople();
         TestServer.Response export = server.get("/api/export/people?format=csv&bom=true&columns=display_name,properties.name,ltv");

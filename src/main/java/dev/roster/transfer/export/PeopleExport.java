@@ -11,6 +11,8 @@ import dev.roster.common.RosterException;
 import dev.roster.people.PeopleService;
 import dev.roster.population.PopulationResolver;
 import dev.roster.project.Project;
+import dev.roster.revenue.RevenueExpression;
+import dev.roster.revenue.RevenueSettings;
 import dev.roster.store.Database;
 import dev.roster.store.PersonKeyQuery;
 import dev.roster.store.Sql;
@@ -24,6 +26,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,9 +40,11 @@ import org.apache.commons.csv.CSVPrinter;
 /**
  * The CRM hand-off (SPEC §7): every person of a project (or of one population) with identities,
  * properties, first/last seen, event and session counts, LTV, acquisition and population
- * memberships, as CSV, JSON or JSONL. One SQL query computes every person's figures at once
- * (first touch with {@code arg_min(properties, ts)}); rows are written as they are read, so the
- * JVM holds one person at a time. The figures are the ones {@link PeopleService#document} gives.
+ * memberships, as CSV, JSON or JSONL. One SQL query per slice of person keys computes the
+ * figures of every person in it (first touch with {@code arg_min(properties, ts)}, LTV with the
+ * project's {@link RevenueSettings revenue expression}); rows are written as they are read, so the
+ * JVM holds one person at a time. People come in person-key order, which is the order they were
+ * first seen by Roster. The figures are the ones {@link PeopleService#document} gives.
  */
 public final class PeopleExport {
     /** Acquisition fields, in output order. */
@@ -54,6 +59,8 @@ public final class PeopleExport {
             "utm_source", "utm_medium", "utm_campaign");
     private static final Set<String> NUMERIC = Set.of("event_count", "session_count", "ltv");
     private static final int MAX_PROPERTY_COLUMNS = 200;
+    /** Person keys per query (see {@link #query}). */
+    static final int SLICE_PERSONS = 100_000;
 
     static {
         List<String> columns = new ArrayList<>(JSON_DEFAULT);
@@ -64,10 +71,12 @@ public final class PeopleExport {
 
     private final Database database;
     private final PopulationResolver populations;
+    private final RevenueSettings revenue;
 
-    public PeopleExport(Database database, PopulationResolver populations) {
+    public PeopleExport(Database database, PopulationResolver populations, RevenueSettings revenue) {
         this.database = requireNonNull(database, "database is null");
         this.populations = requireNonNull(populations, "populations is null");
+        this.revenue = requireNonNull(revenue, "revenue is null");
     }
 
     /**
@@ -120,8 +129,9 @@ public final class PeopleExport {
         RowWriter writer = request.format() == ExportFormat.CSV ? new CsvRowWriter(out, columns, request.bom())
                 : new JsonRowWriter(out, columns, request.format() == ExportFormat.JSON);
         long[] written = {0};
+        RevenueExpression amount = revenue.expression(project);
         database.read(connection -> {
-            query(connection, project, filter, memberships, request.memberships(), person -> {
+            query(connection, project, amount, filter, memberships, request.memberships(), person -> {
                 writer.write(person);
                 written[0]++;
             });
@@ -147,55 +157,131 @@ public final class PeopleExport {
         });
     }
 
-    private void query(Connection connection, Project project, Optional<PersonKeyQuery> filter,
+    /**
+     * Runs the export in slices of {@link #SLICE_PERSONS} consecutive person keys, in key order
+     * (the order persons were created). Each slice's query reads only its persons' events:
+     * {@code events_compacted} is sorted by person, so the key range prunes almost every row group,
+     * and each slice's aggregates, session window and sort hold about a million events at most,
+     * whatever the project's size (one query over everyone ran out of DuckDB's 512 MB at 1M people).
+     * Populations are evaluated once into temp tables of this connection.
+     */
+    private void query(Connection connection, Project project, RevenueExpression amount, Optional<PersonKeyQuery> filter,
                        List<PersonKeyQuery> memberships, List<String> membershipIds, PersonSink sink) throws SQLException {
-        List<Object> parameters = new ArrayList<>();
-        StringBuilder sql = new StringBuilder();
-        sql.append("WITH people AS (SELECT DISTINCT person_key FROM identities WHERE project_key = ?");
-        parameters.add(project.key());
-        if (filter.isPresent()) {
-            sql.append(" AND person_key IN (").append(filter.get().sql()).append(')');
-            parameters.addAll(filter.get().parameters());
-        }
-        sql.append("), events AS (SELECT person_key, identity, event_id, ts, session_id, properties FROM resolved_events "
-                + "WHERE project_key = ? AND person_key IN (SELECT person_key FROM people)), ");
-        parameters.add(project.key());
-        sql.append("identity_stats AS (SELECT person_key, identity, min(ts) AS first_seen, max(ts) AS last_seen "
-                + "FROM events GROUP BY person_key, identity), ");
-        sql.append("idents AS (SELECT i.person_key, to_json(list({'id': i.identity, 'user': i.is_user, "
-                + "'last': strftime(s.last_seen, '%Y-%m-%dT%H:%M:%S.%f')} "
-                + "ORDER BY s.first_seen NULLS LAST, i.created_at, i.identity)) AS identities "
-                + "FROM identities i LEFT JOIN identity_stats s ON s.person_key = i.person_key AND s.identity = i.identity "
-                + "WHERE i.project_key = ? AND i.person_key IN (SELECT person_key FROM people) GROUP BY i.person_key), ");
-        parameters.add(project.key());
-        sql.append("stats AS (SELECT person_key, min(ts) AS first_seen, max(ts) AS last_seen, count(*) AS events, "
-                + "count(*) FILTER (WHERE session_start) AS sessions, coalesce(sum(revenue), 0) AS ltv, "
-                + "arg_min(properties, ts) AS first_touch FROM (SELECT person_key, ts, properties, ")
-                .append(Sql.REVENUE).append(" AS revenue, ").append(Sql.SESSION_START).append(" AS session_start ")
-                .append("FROM events WINDOW w AS (PARTITION BY person_key ORDER BY ts, event_id)) GROUP BY person_key), ");
-        sql.append("props AS (SELECT person_key, '{' || string_agg(to_json(key) || ':' || value, ',' ORDER BY key) || '}' AS properties "
-                + "FROM person_properties WHERE project_key = ? AND person_key IN (SELECT person_key FROM people) GROUP BY person_key) ");
-        parameters.add(project.key());
-        sql.append("SELECT p.person_id, d.identities, r.properties, s.first_seen, s.last_seen, coalesce(s.events, 0), "
-                + "coalesce(s.sessions, 0), coalesce(s.ltv, 0), s.first_touch");
-        for (PersonKeyQuery membership : memberships) {
-            sql.append(", people.person_key IN (").append(membership.sql()).append(')');
-            parameters.addAll(membership.parameters());
-        }
-        sql.append(" FROM people JOIN persons p ON p.project_key = ? AND p.person_key = people.person_key "
-                + "LEFT JOIN idents d ON d.person_key = people.person_key "
-                + "LEFT JOIN stats s ON s.person_key = people.person_key "
-                + "LEFT JOIN props r ON r.person_key = people.person_key "
-                + "ORDER BY s.first_seen NULLS LAST, p.person_id");
-        parameters.add(project.key());
-        try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
-            Sql.bind(statement, 1, parameters);
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    sink.accept(person(rows, membershipIds));
+        List<String> temp = new ArrayList<>();
+        try {
+            if (filter.isPresent()) {
+                temp.add(materialise(connection, "export_filter", filter.get()));
+            }
+            for (int i = 0; i < memberships.size(); i++) {
+                temp.add(materialise(connection, "export_member_" + i, memberships.get(i)));
+            }
+            long first;
+            long last;
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "SELECT min(person_key), max(person_key) FROM identities WHERE project_key = ?")) {
+                statement.setInt(1, project.key());
+                try (ResultSet rows = statement.executeQuery()) {
+                    rows.next();
+                    first = rows.getLong(1);
+                    last = rows.getLong(2);
+                    if (rows.wasNull()) {
+                        return;
+                    }
+                }
+            }
+            String sql = sliceSql(amount, filter.isPresent(), memberships.size());
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                for (long from = first; from <= last; from += SLICE_PERSONS) {
+                    long to = Math.min(last, from + SLICE_PERSONS - 1);
+                    List<Object> parameters = new ArrayList<>();
+                    // people
+                    parameters.addAll(List.of(project.key(), from, to));
+                    // events: stored under a key of the slice, or merged into one (not yet folded)
+                    parameters.addAll(List.of(project.key(), from, to, from, to));
+                    parameters.addAll(List.of(project.key(), from, to, from, to));
+                    // stats (revenue), idents, props, persons
+                    parameters.addAll(amount.parameters());
+                    parameters.addAll(List.of(project.key(), from, to));
+                    parameters.addAll(List.of(project.key(), from, to));
+                    parameters.addAll(List.of(project.key(), from, to));
+                    Sql.bind(statement, 1, parameters);
+                    try (ResultSet rows = statement.executeQuery()) {
+                        while (rows.next()) {
+                            sink.accept(person(rows, membershipIds));
+                        }
+                    }
+                }
+            }
+        } finally {
+            for (String table : temp) {
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("DROP TABLE IF EXISTS " + table);
                 }
             }
         }
+    }
+
+    /** Evaluates a population once into a temp table of person keys; returns its name. */
+    private static String materialise(Connection connection, String table, PersonKeyQuery members) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "CREATE OR REPLACE TEMP TABLE " + table + " AS SELECT DISTINCT person_key FROM (" + members.sql() + ") m(person_key)")) {
+            Sql.bind(statement, 1, members.parameters());
+            statement.execute();
+        }
+        return table;
+    }
+
+    /** The query of one slice of person keys; parameters in the order {@link #query} binds them. */
+    private static String sliceSql(RevenueExpression amount, boolean filtered, int memberships) {
+        StringBuilder sql = new StringBuilder();
+        sql.append("WITH people AS (SELECT DISTINCT person_key FROM identities WHERE project_key = ? AND person_key BETWEEN ? AND ?");
+        if (filtered) {
+            sql.append(" AND person_key IN (SELECT person_key FROM export_filter)");
+        }
+        sql.append("), ");
+        // Events keep the key they were stored with; unfolded_merges redirects merged-away keys (as
+        // resolved_events does). The range filter on the stored key is what prunes the scan.
+        sql.append("events AS NOT MATERIALIZED ("
+                + "SELECT coalesce(m.to_key, e.person_key) AS person_key, e.identity, e.event_id, e.name, e.ts, e.session_id, e.properties "
+                + "FROM all_events e LEFT JOIN unfolded_merges m ON m.project_key = e.project_key AND m.from_key = e.person_key "
+                + "WHERE e.project_key = ? AND e.person_key BETWEEN ? AND ? AND coalesce(m.to_key, e.person_key) BETWEEN ? AND ? "
+                + "UNION ALL "
+                + "SELECT m.to_key, e.identity, e.event_id, e.name, e.ts, e.session_id, e.properties "
+                + "FROM all_events e JOIN unfolded_merges m ON m.project_key = e.project_key AND m.from_key = e.person_key "
+                + "WHERE e.project_key = ? AND m.to_key BETWEEN ? AND ? AND NOT (e.person_key BETWEEN ? AND ?)), ");
+        sql.append("identity_stats AS (SELECT person_key, identity, min(ts) AS first_seen, max(ts) AS last_seen "
+                + "FROM events GROUP BY person_key, identity), ");
+        // the session window sorts narrow rows only; the other figures are plain aggregates
+        sql.append("sessions AS (SELECT person_key, count(*) FILTER (WHERE session_start) AS sessions FROM ("
+                + "SELECT person_key, ").append(Sql.SESSION_START).append(" AS session_start FROM events "
+                + "WINDOW w AS (PARTITION BY person_key ORDER BY ts, event_id)) GROUP BY person_key), ");
+        sql.append("stats AS (SELECT person_key, min(ts) AS first_seen, max(ts) AS last_seen, count(*) AS events, "
+                + "coalesce(sum(revenue), 0) AS ltv, arg_min(properties, ts) AS first_touch FROM (SELECT person_key, ts, properties, ")
+                .append(amount.sql()).append(" AS revenue FROM events) GROUP BY person_key), ");
+        // Ordered aggregates (list(... ORDER BY ...)) sort per group and were most of a slice's time;
+        // list_sort of structs whose first fields are the sort keys gives the same order.
+        sql.append("idents AS (SELECT person_key, to_json(list_transform(list_sort(list({'first_seen': s_first, "
+                + "'created_at': created_at, 'id': identity, 'user': is_user, 'last': s_last}), 'ASC', 'NULLS LAST'), "
+                + "lambda x: {'id': x.id, 'user': x.user, 'last': strftime(x.last, '%Y-%m-%dT%H:%M:%S.%f')})) AS identities "
+                + "FROM (SELECT i.person_key, i.identity, i.is_user, i.created_at, s.first_seen AS s_first, s.last_seen AS s_last "
+                + "FROM identities i LEFT JOIN identity_stats s ON s.person_key = i.person_key AND s.identity = i.identity "
+                + "WHERE i.project_key = ? AND i.person_key BETWEEN ? AND ?) GROUP BY person_key), ");
+        sql.append("props AS (SELECT person_key, '{' || array_to_string(list_transform(list_sort(list({'k': key, 'v': value})), "
+                + "lambda x: to_json(x.k) || ':' || CAST(x.v AS VARCHAR)), ',') || '}' AS properties "
+                + "FROM person_properties WHERE project_key = ? AND person_key BETWEEN ? AND ? GROUP BY person_key) ");
+        sql.append("SELECT p.person_id, d.identities, r.properties, s.first_seen, s.last_seen, coalesce(s.events, 0), "
+                + "coalesce(n.sessions, 0), coalesce(s.ltv, 0), s.first_touch");
+        for (int i = 0; i < memberships; i++) {
+            sql.append(", people.person_key IN (SELECT person_key FROM export_member_").append(i).append(')');
+        }
+        sql.append(" FROM people JOIN persons p ON p.project_key = ? AND p.person_key = people.person_key "
+                + "AND p.person_key BETWEEN ? AND ? "
+                + "LEFT JOIN idents d ON d.person_key = people.person_key "
+                + "LEFT JOIN stats s ON s.person_key = people.person_key "
+                + "LEFT JOIN sessions n ON n.person_key = people.person_key "
+                + "LEFT JOIN props r ON r.person_key = people.person_key "
+                + "ORDER BY people.person_key");
+        return sql.toString();
     }
 
     private static Person person(ResultSet rows, List<String> membershipIds) throws SQLException {

@@ -1,12 +1,13 @@
 package dev.roster.transfer.importing;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.roster.common.ErrorCode;
 import dev.roster.common.Json;
 import dev.roster.common.RosterException;
+import dev.roster.identity.Identities;
 import dev.roster.ingest.Command;
-import dev.roster.ingest.EventIds;
 import dev.roster.ingest.InvalidEventException;
 import dev.roster.ingest.Messages;
 import dev.roster.ingest.PropertyOperation;
@@ -50,6 +51,10 @@ final class CsvRowParser implements RowParser {
     private final int aliasColumn;
     /** Property name per column, or null for a column that is not a property. */
     private final String[] propertyOf;
+    /** Per property column, its name quoted as a JSON string and a colon; the whole array is null when two columns share a name. */
+    private final String[] quotedProperty;
+    private final DerivedEventIds derivedIds = new DerivedEventIds();
+    private final StringBuilder json = new StringBuilder(256);
     private long nextLine;
 
     CsvRowParser(InputStream in, ImportOptions options, Instant receivedAt) {
@@ -92,7 +97,25 @@ final class CsvRowParser implements RowParser {
                 }
             }
         }
+        this.quotedProperty = quotedProperties(propertyOf);
         this.nextLine = parser.getCurrentLineNumber() + 1;
+    }
+
+    /** JSON-quoted property names, or null when a name repeats (then {@link ObjectNode} semantics apply). */
+    private static String[] quotedProperties(String[] propertyOf) {
+        String[] quoted = new String[propertyOf.length];
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < propertyOf.length; i++) {
+            if (propertyOf[i] != null) {
+                if (!seen.add(propertyOf[i])) {
+                    return null;
+                }
+                StringBuilder name = new StringBuilder().append('"');
+                JsonStringEncoder.getInstance().quoteAsString(propertyOf[i], name);
+                quoted[i] = name.append("\":").toString();
+            }
+        }
+        return quoted;
     }
 
     private int find(String column) {
@@ -114,29 +137,109 @@ final class CsvRowParser implements RowParser {
         return index;
     }
 
-    @Override
-    public ParsedRow next() {
-        CSVRecord record;
+    /** The next record, or null at the end of the file. */
+    private CSVRecord record() {
         try {
-            if (!records.hasNext()) {
-                return null;
-            }
-            record = records.next();
+            return records.hasNext() ? records.next() : null;
         } catch (UncheckedIOException | IllegalStateException e) {
             // A broken quote makes the rest of the file unreadable as CSV.
             throw new RosterException(ErrorCode.INVALID_REQUEST, "the CSV cannot be read after line " + nextLine + ": "
                     + (e.getCause() == null ? e.getMessage() : e.getCause().getMessage()));
         }
-        long line = nextLine;
-        nextLine = parser.getCurrentLineNumber() + 1;
+    }
+
+    /** Why a record cannot be imported whatever its content (shape, encoding, size), or null. */
+    private String shapeProblem(CSVRecord record) {
         if (!record.isConsistent()) {
-            return ParsedRow.rejected(line, "the row has " + record.size() + " columns; the header has " + header.size());
+            return "the row has " + record.size() + " columns; the header has " + header.size();
         }
         for (int i = 0; i < record.size(); i++) {
             String problem = TextInput.problem(header.get(i), record.get(i));
             if (problem != null) {
-                return ParsedRow.rejected(line, problem);
+                return problem;
             }
+        }
+        return null;
+    }
+
+    /** True for a generic CSV (not KISSmetrics): every row is one event, so {@link #nextEvent} applies. */
+    boolean eventsOnly() {
+        return !kissmetrics;
+    }
+
+    /**
+     * The bulk path's reader of a generic CSV: fills {@code into} with the next row as one flat
+     * event (or its rejection) without building commands. Returns false at the end of the file.
+     * The values are exactly those {@link #next} would put into its {@link Command.Track}.
+     */
+    boolean nextEvent(StagedEvent into) {
+        if (kissmetrics) {
+            throw new IllegalStateException("a KISSmetrics file has rows that are not events");
+        }
+        CSVRecord record = record();
+        if (record == null) {
+            return false;
+        }
+        into.line = nextLine;
+        nextLine = parser.getCurrentLineNumber() + 1;
+        into.rejection = shapeProblem(record);
+        if (into.rejection != null) {
+            return true;
+        }
+        try {
+            String identity = identity(record.get(identityColumn), header.get(identityColumn));
+            String name = Messages.eventName(TextNode.valueOf(record.get(eventColumn)), header.get(eventColumn));
+            Instant time = IsoTimestamps.parse(record.get(timestampColumn), header.get(timestampColumn));
+            String id = idColumn >= 0 ? record.get(idColumn).trim() : "";
+            into.identity = identity;
+            into.name = name;
+            into.timestamp = Timestamps.resolve(Optional.of(time), Optional.empty(), receivedAt).instant();
+            into.eventId = id.isEmpty() || id.length() > 255 ? derivedIds.derive(identity, name, time) : id;
+            into.placeholder = Identities.isPlaceholder(identity);
+            into.propertiesJson = propertiesJson(record);
+        } catch (InvalidEventException e) {
+            into.rejection = e.getMessage();
+        }
+        return true;
+    }
+
+    /** The properties as {@code Json.write(properties(record))} would write them, without the tree. */
+    private String propertiesJson(CSVRecord record) {
+        if (quotedProperty == null) {
+            return Json.write(properties(record));
+        }
+        json.setLength(0);
+        json.append('{');
+        boolean first = true;
+        for (int i = 0; i < quotedProperty.length; i++) {
+            String quoted = quotedProperty[i];
+            if (quoted != null) {
+                String value = record.get(i);
+                if (!value.isEmpty()) {
+                    if (!first) {
+                        json.append(',');
+                    }
+                    first = false;
+                    json.append(quoted).append('"');
+                    JsonStringEncoder.getInstance().quoteAsString(value, json);
+                    json.append('"');
+                }
+            }
+        }
+        return json.append('}').toString();
+    }
+
+    @Override
+    public ParsedRow next() {
+        CSVRecord record = record();
+        if (record == null) {
+            return null;
+        }
+        long line = nextLine;
+        nextLine = parser.getCurrentLineNumber() + 1;
+        String problem = shapeProblem(record);
+        if (problem != null) {
+            return ParsedRow.rejected(line, problem);
         }
         try {
             return ParsedRow.of(line, kissmetrics ? kissmetrics(record) : generic(record));
@@ -148,10 +251,10 @@ final class CsvRowParser implements RowParser {
     private List<Command> generic(CSVRecord record) {
         String identity = identity(record.get(identityColumn), header.get(identityColumn));
         String name = Messages.eventName(TextNode.valueOf(record.get(eventColumn)), header.get(eventColumn));
-        Instant time = Timestamps.parse(record.get(timestampColumn), header.get(timestampColumn));
+        Instant time = IsoTimestamps.parse(record.get(timestampColumn), header.get(timestampColumn));
         ObjectNode properties = properties(record);
         String id = idColumn >= 0 ? record.get(idColumn).trim() : "";
-        String eventId = id.isEmpty() || id.length() > 255 ? EventIds.derived(identity, name, time) : id;
+        String eventId = id.isEmpty() || id.length() > 255 ? derivedIds.derive(identity, name, time) : id;
         return List.of(track(eventId, identity, name, time, properties, List.of()));
     }
 
@@ -160,7 +263,7 @@ final class CsvRowParser implements RowParser {
         String alias = aliasColumn >= 0 ? record.get(aliasColumn).trim() : "";
         String name = eventColumn >= 0 ? record.get(eventColumn).trim() : "";
         String timestampText = timestampColumn >= 0 ? record.get(timestampColumn).trim() : "";
-        Optional<Instant> time = timestampText.isEmpty() ? Optional.empty() : Optional.of(Timestamps.parse(timestampText, "Timestamp"));
+        Optional<Instant> time = timestampText.isEmpty() ? Optional.empty() : Optional.of(IsoTimestamps.parse(timestampText, "Timestamp"));
         ObjectNode properties = properties(record);
         List<Command> commands = new ArrayList<>();
         if (!alias.isEmpty()) {
@@ -173,7 +276,7 @@ final class CsvRowParser implements RowParser {
                         "an event row needs a Timestamp (it makes re-imports idempotent)");
             }
             String eventName = Messages.eventName(TextNode.valueOf(name), "Event");
-            commands.add(track(EventIds.derived(identity, eventName, time.get()), identity, eventName, time.get(),
+            commands.add(track(derivedIds.derive(identity, eventName, time.get()), identity, eventName, time.get(),
                     properties, Messages.operations(properties, PropertyOperation.Kind.SET)));
         } else if (!properties.isEmpty()) {
             commands.add(new Command.UpdateProfile(identity, false,

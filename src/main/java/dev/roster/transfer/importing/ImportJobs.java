@@ -37,7 +37,7 @@ public final class ImportJobs implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ImportJobs.class);
     private static final int KEPT_IN_MEMORY = 200;
 
-    private final Importer importer;
+    private final ImportRunner importer;
     private final Database database;
     private final Clock clock;
     private final Map<String, ImportJob> recent = new LinkedHashMap<>(16, 0.75f, false) {
@@ -52,7 +52,7 @@ public final class ImportJobs implements AutoCloseable {
         return thread;
     });
 
-    public ImportJobs(Importer importer, Database database, Clock clock) {
+    public ImportJobs(ImportRunner importer, Database database, Clock clock) {
         this.importer = requireNonNull(importer, "importer is null");
         this.database = requireNonNull(database, "database is null");
         this.clock = requireNonNull(clock, "clock is null");

@@ -27,7 +27,7 @@ import java.util.concurrent.Executors;
  * file go through the same pipeline as live ingestion: identity resolution, deduplication by event
  * id (so a re-import adds nothing), profiles.
  */
-public final class Importer {
+public final class Importer implements ImportRunner {
     private final WriteBuffer writeBuffer;
     private final Metrics metrics;
     private final Clock clock;
@@ -45,6 +45,7 @@ public final class Importer {
      * goes. A problem with the file as a whole (no header, unreadable CSV) fails the job; bad rows
      * are rejected one by one.
      */
+    @Override
     public void run(Project project, InputStream in, ImportOptions options, ImportJob job) {
         job.start();
         ExecutorService committer = Executors.newSingleThreadExecutor(r -> {

@@ -1,0 +1,134 @@
+package dev.roster.transfer.importing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.roster.Roster;
+import dev.roster.common.Json;
+import dev.roster.ingest.Command;
+import dev.roster.ingest.EventIds;
+import dev.roster.project.Project;
+import dev.roster.store.Database;
+import dev.roster.transfer.DataDirectory;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The bulk CSV path must store exactly what the write-buffer path stores: the same events under
+ * the same person keys, the same identities, warnings, counts and rejections, on a file with
+ * every case the importer distinguishes, spread over many small stages.
+ */
+class BulkCsvImporterTest {
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2024-06-01T12:00:00Z"), ZoneOffset.UTC);
+
+    private static final String FILE = "identity,event,timestamp,plan,note\n"
+            + "ann@example.com,Called Sales,2024-03-01T10:00:00Z,pro,\"says \"\"hi\"\", bye\"\n"   // known through a merge
+            + "anon-1,Visited Store,2024-03-01T11:00:00.5+02:00,,caf\u00e9 \u2603\n"                 // the merged-away identity
+            + "carol@example.com,Called Sales,1709290800,free,\n"                                      // new, epoch seconds
+            + "carol@example.com,Called Sales,1709290800,free,again\n"                                 // same id: duplicate within a stage
+            + "dave@example.com,Renewed,2024-03-02 09:00:00,pro,\n"                                    // new
+            + "anonymous,Visited Store,2024-03-02T10:00:00Z,,\n"                                       // placeholder: stored and warned
+            + "bob@example.com,Opened Email,2024-02-01T00:00:00Z,,\n"                                  // stored before: duplicate
+            + "erin@example.com,Called Sales,not-a-time,pro,\n"                                        // rejected: timestamp
+            + ",Called Sales,2024-03-03T10:00:00Z,pro,\n"                                              // rejected: identity
+            + "erin@example.com,Called Sales\n"                                                        // rejected: columns
+            + "erin@example.com,Called Sales,2030-01-01T00:00:00Z,pro,\n"                              // future: clamped
+            + "dave@example.com,Renewed,2024-03-02T09:00:00Z,pro,\n"                                   // same id as line 6, later stage
+            + "  frank@example.com ,  Visited Store ,2024-03-04T10:00:00.123456789Z,,\n"               // trimmed
+            + "anonymous,Visited Store,2024-03-05T10:00:00Z,,\n"                                       // placeholder again
+            + "ann@example.com,Called Sales,2024-03-06T10:00:00Z,,\n";
+
+    private static Project seed(Roster roster) {
+        Project project = roster.projects().create("Import").project();
+        Instant at = Instant.parse("2024-02-01T00:00:00Z");
+        roster.writeBuffer().submit(project, List.of(
+                new Command.Link("ann@example.com", false, "anon-1", Command.Strength.NORMAL, at),
+                new Command.Track(EventIds.derived("bob@example.com", "Opened Email", at), "bob@example.com", Optional.empty(),
+                        false, "Opened Email", at, at, Optional.empty(), Json.object(), List.of())));
+        return project;
+    }
+
+    private static ImportJob.Snapshot run(ImportJobs jobs, Project project) {
+        ImportOptions options = ImportOptions.of(ImportFormat.CSV);
+        ImportJob job = jobs.prepare(project, options);
+        jobs.run(project, new ByteArrayInputStream(FILE.getBytes(StandardCharsets.UTF_8)), options, job);
+        return job.snapshot();
+    }
+
+    private static List<List<Object>> rows(Database database, String sql) {
+        return database.read(connection -> {
+            List<List<Object>> result = new ArrayList<>();
+            try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+                ResultSetMetaData meta = rows.getMetaData();
+                while (rows.next()) {
+                    List<Object> row = new ArrayList<>();
+                    for (int i = 1; i <= meta.getColumnCount(); i++) {
+                        row.add(rows.getString(i));
+                    }
+                    result.add(row);
+                }
+            }
+            return result;
+        });
+    }
+
+    private static Map<String, List<List<Object>>> contents(Database database) {
+        return Map.of(
+                "events", rows(database, "SELECT event_id, identity, person_key, name, ts, received_at, session_id, properties "
+                        + "FROM all_events ORDER BY event_id"),
+                "identities", rows(database, "SELECT identity, person_key, is_user FROM identities ORDER BY identity"),
+                "persons", rows(database, "SELECT person_key FROM persons ORDER BY person_key"),
+                "warnings", rows(database, "SELECT kind, identity, other_identity, detail FROM identity_warnings ORDER BY identity, detail"),
+                "merges", rows(database, "SELECT from_key, to_key FROM person_merges ORDER BY from_key"));
+    }
+
+    @Test
+    void storesWhatTheWriteBufferPathStoresAcrossManySmallStages(@TempDir Path directory) {
+        Path viaBuffer = directory.resolve("buffer");
+        ImportJob.Snapshot expectedFirst;
+        ImportJob.Snapshot expectedAgain;
+        Map<String, List<List<Object>>> expected;
+        try (Roster roster = Roster.open(Roster.Config.of(viaBuffer, 0).withClock(CLOCK))) {
+            Project project = seed(roster);
+            expectedFirst = run(roster.importJobs(), project);
+            expectedAgain = run(roster.importJobs(), project);
+            roster.flush();
+            expected = contents(roster.database());
+        }
+        for (int stageRows : new int[] {1, 3, 1000}) {
+            Path viaBulk = directory.resolve("bulk-" + stageRows);
+            try (Roster roster = Roster.open(Roster.Config.of(viaBulk, 0).withClock(CLOCK))) {
+                seed(roster);
+            }
+            try (DataDirectory data = DataDirectory.open(viaBulk, "256MB", CLOCK)) {
+                Project project = data.projects().all().get(0);
+                ImportJobs jobs = new ImportJobs(new BulkCsvImporter(data.database(), CLOCK, stageRows), data.database(), CLOCK);
+                ImportJob.Snapshot first = run(jobs, project);
+                ImportJob.Snapshot again = run(jobs, project);
+
+                assertThat(first.status()).isEqualTo("done");
+                assertThat(first.rows()).isEqualTo(expectedFirst.rows()).isEqualTo(15);
+                assertThat(first.imported()).isEqualTo(expectedFirst.imported()).isEqualTo(9);
+                assertThat(first.duplicates()).isEqualTo(expectedFirst.duplicates()).isEqualTo(3);
+                assertThat(first.rejected()).isEqualTo(expectedFirst.rejected()).hasSize(3);
+                assertThat(again.imported()).isEqualTo(expectedAgain.imported()).isZero();
+                assertThat(again.duplicates()).isEqualTo(expectedAgain.duplicates()).isEqualTo(12);
+                assertThat(contents(data.database())).as("stages of %d rows", stageRows).isEqualTo(expected);
+            }
+        }
+        assertThat(expected.get("warnings")).hasSize(1);
+        assertThat(expected.get("events")).anySatisfy(event -> assertThat(event.get(7)).isEqualTo("{\"plan\":\"pro\",\"note\":\"says \\\"hi\\\", bye\"}"));
+    }
+}
