@@ -94,9 +94,9 @@ public final class Roster implements AutoCloseable {
         this.peopleSearch = new PeopleSearch(database);
         this.identityWarnings = new IdentityWarnings(database);
         this.adminMerge = new AdminMerge(people, database, writeBuffer, config.clock());
-        this.populations = new PopulationService(database, peopleSearch, new RevenueSettings(database), config.clock());
-        this.reports = new Reports(database, populations, config.clock());
         this.revenueSettings = new RevenueSettings(database);
+        this.populations = new PopulationService(database, peopleSearch, revenueSettings, config.clock());
+        this.reports = new Reports(database, populations, config.clock());
         this.revenueReport = new RevenueReport(database, revenueSettings, populations, config.clock());
         this.importJobs = new ImportJobs(new Importer(writeBuffer, metrics, config.clock()), database, config.clock());
         this.peopleExport = new PeopleExport(database, populations, revenueSettings);

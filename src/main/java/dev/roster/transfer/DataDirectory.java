@@ -42,8 +42,8 @@ public final class DataDirectory implements AutoCloseable {
     private DataDirectory(Database database, Clock clock) {
         this.database = database;
         this.projects = new Projects(database, clock);
-        this.populations = new PopulationService(database, new PeopleSearch(database), clock);
         this.revenueSettings = new RevenueSettings(database);
+        this.populations = new PopulationService(database, new PeopleSearch(database), revenueSettings, clock);
         this.peopleExport = new PeopleExport(database, populations, revenueSettings);
         this.eventsExport = new EventsExport(database);
         this.backup = Backup.withoutWriter(database);
