@@ -3,6 +3,7 @@ package dev.roster.ingest;
 import static java.util.Objects.requireNonNull;
 
 import dev.roster.common.ErrorCode;
+import dev.roster.common.Json;
 import dev.roster.common.RosterException;
 import dev.roster.identity.IdentityGraph;
 import dev.roster.ops.Metrics;
@@ -41,6 +42,16 @@ public final class WriteBuffer implements AutoCloseable {
     static final int MAX_COMMANDS = 20_000;
     private static final int MAX_QUEUED = 2_000;
     private static final Duration SUBMIT_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * Group commit linger: when the previous group came from several requests (concurrent
+     * clients), the writer waits up to this long for more submissions while they keep arriving
+     * (at most {@link #LINGER_GAP_NANOS} apart), because every commit pays a fixed cost (WAL
+     * fsync, the per-commit statements) that a bigger group shares. A lone client never waits.
+     */
+    static final long LINGER_NANOS = TimeUnit.MICROSECONDS.toNanos(Long.getLong("roster.commitLingerMicros", 4_000));
+    private static final long LINGER_GAP_NANOS = TimeUnit.MICROSECONDS.toNanos(Long.getLong("roster.commitLingerGapMicros", 1_500));
+    /** A group this large already shares the fixed cost well: commit without lingering. */
+    private static final int LINGER_UNTIL_COMMANDS = 4_000;
 
     private final EventStore store;
     private final Metrics metrics;
@@ -54,8 +65,21 @@ public final class WriteBuffer implements AutoCloseable {
     private volatile boolean running = true;
     private long uncompactedEvents;
 
-    /** One request's commands and the future completed after their commit. */
-    record Submission(Project project, List<Command> commands, CompletableFuture<IngestOutcome> done) {
+    /**
+     * One request's commands and the future completed after their commit. {@code propertiesJson}
+     * holds, per command, the serialised properties of a track (null otherwise): the request's
+     * thread writes them, so the single writer thread does not.
+     */
+    record Submission(Project project, List<Command> commands, String[] propertiesJson, CompletableFuture<IngestOutcome> done) {
+        static Submission of(Project project, List<Command> commands) {
+            String[] json = new String[commands.size()];
+            for (int i = 0; i < json.length; i++) {
+                if (commands.get(i) instanceof Command.Track track) {
+                    json[i] = Json.write(track.properties());
+                }
+            }
+            return new Submission(project, commands, json, new CompletableFuture<>());
+        }
     }
 
     public WriteBuffer(EventStore store, Clock clock, Metrics metrics, long compactAfterEvents) {
@@ -99,7 +123,7 @@ public final class WriteBuffer implements AutoCloseable {
         if (!running) {
             throw shuttingDown();
         }
-        Submission submission = new Submission(project, List.copyOf(commands), new CompletableFuture<>());
+        Submission submission = Submission.of(project, List.copyOf(commands));
         try {
             if (!queue.offer(submission, SUBMIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new RosterException(ErrorCode.RATE_LIMITED, "the write queue is full; retry later");
@@ -126,7 +150,7 @@ public final class WriteBuffer implements AutoCloseable {
     public void flush() {
         // An empty submission goes through the queue like any other, so it completes after
         // everything queued before it.
-        Submission marker = new Submission(null, List.of(), new CompletableFuture<>());
+        Submission marker = new Submission(null, List.of(), new String[0], new CompletableFuture<>());
         try {
             queue.put(marker);
             if (!running && !writer.isAlive() && queue.remove(marker)) {
@@ -176,24 +200,34 @@ public final class WriteBuffer implements AutoCloseable {
 
     private void run() {
         List<Submission> group = new ArrayList<>();
+        int previousGroup = 0;
         while (running || !queue.isEmpty()) {
             try {
                 Submission first = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) {
+                    previousGroup = 0;
                     maybeCompact();
                     continue;
                 }
                 group.clear();
                 group.add(first);
-                int commands = first.commands().size();
-                while (commands < MAX_COMMANDS) {
-                    Submission next = queue.poll();
-                    if (next == null) {
-                        break;
+                int commands = drain(group, first.commands().size());
+                if (previousGroup > 1 && LINGER_NANOS > 0) {
+                    long deadline = System.nanoTime() + LINGER_NANOS;
+                    while (commands < LINGER_UNTIL_COMMANDS && running) {
+                        long left = deadline - System.nanoTime();
+                        if (left <= 0) {
+                            break;
+                        }
+                        Submission next = queue.poll(Math.min(left, LINGER_GAP_NANOS), TimeUnit.NANOSECONDS);
+                        if (next == null) {
+                            break;   // nobody arrived within the gap: the burst is over
+                        }
+                        group.add(next);
+                        commands = drain(group, commands + next.commands().size());
                     }
-                    group.add(next);
-                    commands += next.commands().size();
                 }
+                previousGroup = group.size();
                 commit(group);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -202,6 +236,19 @@ public final class WriteBuffer implements AutoCloseable {
                 LOG.error("writer loop failed", e);
             }
         }
+    }
+
+    /** Adds what is queued to {@code group} up to {@link #MAX_COMMANDS}; returns the command count. */
+    private int drain(List<Submission> group, int commands) {
+        while (commands < MAX_COMMANDS) {
+            Submission next = queue.poll();
+            if (next == null) {
+                break;
+            }
+            group.add(next);
+            commands += next.commands().size();
+        }
+        return commands;
     }
 
     private synchronized void commit(List<Submission> group) {

@@ -46,8 +46,15 @@ public record CommitBatch(
     public record IdentityRef(int projectKey, String identity) {
     }
 
-    /** {@code fromKey} now belongs to {@code toKey}, which is a survivor after this batch. */
-    public record MergeRow(int projectKey, long fromKey, long toKey, Instant mergedAt) {
+    /**
+     * {@code fromKey} now belongs to {@code toKey}, which is a survivor after this batch.
+     * {@code redirectsStored} is false when no stored merge row can point at {@code fromKey}
+     * (nobody had been merged into it), so the store can skip redirecting them.
+     */
+    public record MergeRow(int projectKey, long fromKey, long toKey, Instant mergedAt, boolean redirectsStored) {
+        public MergeRow(int projectKey, long fromKey, long toKey, Instant mergedAt) {
+            this(projectKey, fromKey, toKey, mergedAt, true);
+        }
     }
 
     /**
