@@ -113,9 +113,11 @@ final class BatchBuilder {
             for (String identity : changes.markedUsers()) {
                 users.add(new CommitBatch.IdentityRef(projectKey, identity));
             }
+            LongOpenHashSet created = new LongOpenHashSet(changes.newPersons().size());
+            changes.newPersons().forEach(created::add);
             for (IdentityChanges.Merge merge : changes.merges()) {
                 merges.add(new CommitBatch.MergeRow(projectKey, merge.loser(), project.graph.survivor(merge.survivor()), now,
-                        merge.loserHadAbsorbed()));
+                        merge.loserHadAbsorbed(), !created.contains(merge.loser())));
             }
             Set<String> warned = new HashSet<>();
             for (IdentityChanges.Warning warning : changes.warnings()) {

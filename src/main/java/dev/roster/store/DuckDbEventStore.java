@@ -119,8 +119,9 @@ public final class DuckDbEventStore implements EventStore {
     }
 
     /**
-     * Merges: the losers' identities move to the survivor, stored merge rows pointing at a loser
-     * are redirected (only when some loser had absorbed anyone: the identity graph knows), and the
+     * Merges: the losers' identities move to the survivor (skipped for losers created in this batch:
+     * nothing of theirs is stored yet), stored merge rows pointing at a loser are redirected (only
+     * when some loser had absorbed anyone: the identity graph knows), and the
      * batch's rows are appended to both merge tables. The key range of the losers is added as a
      * constant predicate so that DuckDB's zone maps skip the row groups written before the oldest
      * loser existed (person keys grow with time, and so do these tables).
@@ -129,27 +130,30 @@ public final class DuckDbEventStore implements EventStore {
         if (batch.merges().isEmpty()) {
             return;
         }
-        execute(connection, "DELETE FROM batch_merges");
-        long min = Long.MAX_VALUE;
-        long max = Long.MIN_VALUE;
-        boolean redirect = false;
-        try (DuckDBAppender appender = connection.createAppender("temp", "main", "batch_merges")) {
-            for (CommitBatch.MergeRow row : batch.merges()) {
-                appender.beginRow().append(row.projectKey()).append(row.fromKey()).append(row.toKey()).endRow();
-                min = Math.min(min, row.fromKey());
-                max = Math.max(max, row.fromKey());
-                redirect |= row.redirectsStored();
+        List<CommitBatch.MergeRow> stored = batch.merges().stream().filter(CommitBatch.MergeRow::loserStored).toList();
+        if (!stored.isEmpty()) {
+            execute(connection, "DELETE FROM batch_merges");
+            long min = Long.MAX_VALUE;
+            long max = Long.MIN_VALUE;
+            boolean redirect = false;
+            try (DuckDBAppender appender = connection.createAppender("temp", "main", "batch_merges")) {
+                for (CommitBatch.MergeRow row : stored) {
+                    appender.beginRow().append(row.projectKey()).append(row.fromKey()).append(row.toKey()).endRow();
+                    min = Math.min(min, row.fromKey());
+                    max = Math.max(max, row.fromKey());
+                    redirect |= row.redirectsStored();
+                }
             }
-        }
-        String range = " BETWEEN " + min + " AND " + max;   // two longs, not user input
-        execute(connection, "UPDATE identities SET person_key = b.to_key FROM batch_merges b "
-                + "WHERE identities.project_key = b.project_key AND identities.person_key = b.from_key "
-                + "AND identities.person_key" + range);
-        if (redirect) {
-            for (String table : new String[] {"person_merges", "unfolded_merges"}) {
-                execute(connection, "UPDATE " + table + " SET to_key = b.to_key FROM batch_merges b "
-                        + "WHERE " + table + ".project_key = b.project_key AND " + table + ".to_key = b.from_key "
-                        + "AND " + table + ".to_key" + range);
+            String range = " BETWEEN " + min + " AND " + max;   // two longs, not user input
+            execute(connection, "UPDATE identities SET person_key = b.to_key FROM batch_merges b "
+                    + "WHERE identities.project_key = b.project_key AND identities.person_key = b.from_key "
+                    + "AND identities.person_key" + range);
+            if (redirect) {
+                for (String table : new String[] {"person_merges", "unfolded_merges"}) {
+                    execute(connection, "UPDATE " + table + " SET to_key = b.to_key FROM batch_merges b "
+                            + "WHERE " + table + ".project_key = b.project_key AND " + table + ".to_key = b.from_key "
+                            + "AND " + table + ".to_key" + range);
+                }
             }
         }
         try (DuckDBAppender merges = connection.createAppender("person_merges");
