@@ -50,6 +50,12 @@ public final class WriteBuffer implements AutoCloseable {
      */
     static final long LINGER_NANOS = TimeUnit.MICROSECONDS.toNanos(Long.getLong("roster.commitLingerMicros", 4_000));
     private static final long LINGER_GAP_NANOS = TimeUnit.MICROSECONDS.toNanos(Long.getLong("roster.commitLingerGapMicros", 1_500));
+    /**
+     * At most this many events move per compaction transaction: the writer commits nothing while
+     * compacting, so an unbounded compaction (10M events took 263 s on a loaded machine) made
+     * waiting requests time out. Chunks keep each pause to seconds; the next idle moment continues.
+     */
+    static final long COMPACT_CHUNK = Long.getLong("roster.compactChunkEvents", 1_000_000);
     /** A group this large already shares the fixed cost well: commit without lingering. */
     private static final int LINGER_UNTIL_COMMANDS = 4_000;
 
@@ -164,11 +170,26 @@ public final class WriteBuffer implements AutoCloseable {
         }
     }
 
-    /** Commits everything queued, then compacts recent events into the person-sorted table. */
+    /**
+     * Commits everything queued, then compacts all recent events into the person-sorted table, in
+     * chunks of at most {@link #COMPACT_CHUNK} events; commits can run between chunks.
+     */
     public EventStore.CompactionResult compactNow() {
         flush();
-        synchronized (this) {
-            return compact();
+        long moved = 0;
+        long folded = 0;
+        long millis = 0;
+        while (true) {
+            EventStore.CompactionResult chunk;
+            synchronized (this) {
+                chunk = compact();
+            }
+            moved += chunk.movedEvents();
+            folded += chunk.foldedMerges();
+            millis += chunk.millis();
+            if (chunk.movedEvents() < COMPACT_CHUNK) {
+                return new EventStore.CompactionResult(moved, folded, millis);
+            }
         }
     }
 
@@ -299,8 +320,8 @@ public final class WriteBuffer implements AutoCloseable {
     }
 
     private EventStore.CompactionResult compact() {
-        EventStore.CompactionResult result = store.compact();
-        uncompactedEvents = 0;
+        EventStore.CompactionResult result = store.compact(COMPACT_CHUNK);
+        uncompactedEvents = Math.max(0, uncompactedEvents - result.movedEvents());
         LOG.info("compacted {} events and folded {} merges in {} ms",
                 result.movedEvents(), result.foldedMerges(), result.millis());
         return result;

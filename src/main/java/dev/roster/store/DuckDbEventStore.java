@@ -340,23 +340,34 @@ public final class DuckDbEventStore implements EventStore {
     }
 
     @Override
-    public CompactionResult compact() {
+    public CompactionResult compact(long maxEvents) {
         long started = System.nanoTime();
         DuckDBConnection connection = connection();
         synchronized (connection) {
             try {
                 connection.setAutoCommit(false);
                 long moved;
-                long folded;
+                long folded = 0;
                 try (Statement statement = connection.createStatement()) {
                     statement.execute("SELECT 1");
-                    folded = count(statement, "SELECT count(*) FROM unfolded_merges");
+                    long recent = count(statement, "SELECT count(*) FROM events_recent");
+                    // The oldest chunk in arrival order (rowids are stable within this transaction).
+                    String chunk = "";
+                    if (recent > maxEvents) {
+                        long last = count(statement, "SELECT max(rowid) FROM (SELECT rowid FROM events_recent ORDER BY rowid LIMIT "
+                                + maxEvents + ")");
+                        chunk = " WHERE r.rowid <= " + last;
+                    }
                     moved = statement.executeUpdate("INSERT INTO events_compacted "
                             + "SELECT r.project_key, r.event_id, r.identity, coalesce(m.to_key, r.person_key) AS person_key, "
                             + "r.name, r.ts, r.received_at, r.session_id, r.properties FROM events_recent r "
-                            + "LEFT JOIN unfolded_merges m ON m.project_key = r.project_key AND m.from_key = r.person_key "
-                            + "ORDER BY r.project_key, person_key, r.ts");
-                    statement.execute("DELETE FROM events_recent");
+                            + "LEFT JOIN unfolded_merges m ON m.project_key = r.project_key AND m.from_key = r.person_key"
+                            + chunk + " ORDER BY r.project_key, person_key, r.ts");
+                    statement.execute("DELETE FROM events_recent" + chunk.replace("r.rowid", "rowid"));
+                    // Merges are folded only when no recent event still needs their redirect.
+                    if (chunk.isEmpty()) {
+                        folded = count(statement, "SELECT count(*) FROM unfolded_merges");
+                    }
                     if (folded > 0) {
                         statement.execute("UPDATE events_compacted SET person_key = m.to_key FROM unfolded_merges m "
                                 + "WHERE events_compacted.project_key = m.project_key AND events_compacted.person_key = m.from_key");

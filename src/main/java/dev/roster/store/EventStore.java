@@ -38,7 +38,16 @@ public interface EventStore {
     Map<Integer, Long> nextPersonKeys();
 
     /** Moves recent events into the compacted, person-sorted table; folds merges into them. */
-    CompactionResult compact();
+    default CompactionResult compact() {
+        return compact(Long.MAX_VALUE);
+    }
+
+    /**
+     * Moves at most {@code maxEvents} of the oldest recent events into the compacted table, sorted,
+     * in one transaction; merges are folded into the compacted table once no recent event is left.
+     * Bounding the chunk bounds how long the writer is busy (ingestion waits meanwhile).
+     */
+    CompactionResult compact(long maxEvents);
 
     /**
      * Erases one person (GDPR/CCPA): every event, identity, property, merge record and identity
