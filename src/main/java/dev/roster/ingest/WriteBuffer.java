@@ -51,8 +51,8 @@ public final class WriteBuffer implements AutoCloseable {
     static final long LINGER_NANOS = TimeUnit.MICROSECONDS.toNanos(Long.getLong("roster.commitLingerMicros", 4_000));
     private static final long LINGER_GAP_NANOS = TimeUnit.MICROSECONDS.toNanos(Long.getLong("roster.commitLingerGapMicros", 1_500));
     /**
-     * At most this many events move per compaction transaction: the writer commits nothing while
-     * compacting, so an unbounded compaction (10M events took 263 s on a loaded machine) made
+     * At most this many events move per compaction the writer starts by itself when idle: it commits
+     * nothing while compacting, so an unbounded compaction (10M events took 263 s on a loaded machine) made
      * waiting requests time out. Chunks keep each pause to seconds; the next idle moment continues.
      */
     static final long COMPACT_CHUNK = Long.getLong("roster.compactChunkEvents", 1_000_000);
@@ -171,25 +171,14 @@ public final class WriteBuffer implements AutoCloseable {
     }
 
     /**
-     * Commits everything queued, then compacts all recent events into the person-sorted table, in
-     * chunks of at most {@link #COMPACT_CHUNK} events; commits can run between chunks.
+     * Commits everything queued, then compacts all recent events into the person-sorted table in
+     * one sorted run (an explicit request, e.g. after the demo generation: one run keeps person
+     * lookups to one row group). Compactions the writer starts by itself are chunked instead.
      */
     public EventStore.CompactionResult compactNow() {
         flush();
-        long moved = 0;
-        long folded = 0;
-        long millis = 0;
-        while (true) {
-            EventStore.CompactionResult chunk;
-            synchronized (this) {
-                chunk = compact();
-            }
-            moved += chunk.movedEvents();
-            folded += chunk.foldedMerges();
-            millis += chunk.millis();
-            if (chunk.movedEvents() < COMPACT_CHUNK) {
-                return new EventStore.CompactionResult(moved, folded, millis);
-            }
+        synchronized (this) {
+            return compact(Long.MAX_VALUE);
         }
     }
 
@@ -315,12 +304,12 @@ public final class WriteBuffer implements AutoCloseable {
 
     private synchronized void maybeCompact() {
         if (compactAfterEvents > 0 && uncompactedEvents >= compactAfterEvents) {
-            compact();
+            compact(COMPACT_CHUNK);
         }
     }
 
-    private EventStore.CompactionResult compact() {
-        EventStore.CompactionResult result = store.compact(COMPACT_CHUNK);
+    private EventStore.CompactionResult compact(long maxEvents) {
+        EventStore.CompactionResult result = store.compact(maxEvents);
         uncompactedEvents = Math.max(0, uncompactedEvents - result.movedEvents());
         LOG.info("compacted {} events and folded {} merges in {} ms",
                 result.movedEvents(), result.foldedMerges(), result.millis());
