@@ -26,8 +26,8 @@ public final class IdentityChanges {
         markedUsers.add(identity);
     }
 
-    void merged(long loser, long survivor) {
-        merges.add(new Merge(loser, survivor));
+    void merged(long loser, long survivor, boolean loserHadAbsorbed) {
+        merges.add(new Merge(loser, survivor, loserHadAbsorbed));
     }
 
     public void warn(String kind, String identity, String other, String detail) {
@@ -58,8 +58,12 @@ public final class IdentityChanges {
     public record NewIdentity(String identity, long personKey, boolean isUser) {
     }
 
-    /** Person {@code loser} was merged into {@code survivor}. */
-    public record Merge(long loser, long survivor) {
+    /**
+     * Person {@code loser} was merged into {@code survivor}. {@code loserHadAbsorbed} is true when
+     * other persons may already have been merged into the loser, so stored merge rows pointing at
+     * it must be redirected; false guarantees none point at it.
+     */
+    public record Merge(long loser, long survivor, boolean loserHadAbsorbed) {
     }
 
     /** A refused merge or placeholder id, shown to admins. */

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import it.unimi.dsi.fastutil.longs.Long2LongOpenHashMap;
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
+import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
 import it.unimi.dsi.fastutil.objects.Object2LongOpenHashMap;
 import java.util.Optional;
 
@@ -24,6 +25,8 @@ public final class IdentityGraph {
     private final Long2LongOpenHashMap mergedInto = new Long2LongOpenHashMap();
     /** Survivor person → one of its user ids (persons absent here are anonymous). */
     private final Long2ObjectOpenHashMap<String> userOf = new Long2ObjectOpenHashMap<>();
+    /** Persons that other persons were merged into (a superset: merge rows may point at them). */
+    private final LongOpenHashSet absorbers = new LongOpenHashSet();
     private long nextPersonKey;
 
     public IdentityGraph(int projectKey, long nextPersonKey) {
@@ -49,6 +52,7 @@ public final class IdentityGraph {
     /** Loads one stored merge (start-up). */
     public void loadMerge(long fromKey, long toKey) {
         mergedInto.put(fromKey, toKey);
+        absorbers.add(toKey);
         nextPersonKey = Math.max(nextPersonKey, Math.max(fromKey, toKey) + 1);
     }
 
@@ -181,7 +185,10 @@ public final class IdentityGraph {
         if (loserUser != null) {
             userOf.putIfAbsent(survivor, loserUser);
         }
-        changes.merged(loser, survivor);
+        // Stored merge rows pointing at the loser (if any) are redirected in this commit; it stays
+        // in the set so that a loser that absorbed earlier in the same batch is still flagged.
+        changes.merged(loser, survivor, absorbers.contains(loser));
+        absorbers.add(survivor);
         return survivor;
     }
 }

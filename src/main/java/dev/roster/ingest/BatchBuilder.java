@@ -68,7 +68,9 @@ final class BatchBuilder {
             ProjectWork project = work.computeIfAbsent(projectKey, k -> new ProjectWork(graph(k)));
             int stored = 0;
             int duplicate = 0;
-            for (Command command : submission.commands()) {
+            List<Command> commands = submission.commands();
+            for (int i = 0; i < commands.size(); i++) {
+                Command command = commands.get(i);
                 if (command instanceof Command.Track track) {
                     EventKey key = new EventKey(projectKey, track.eventId());
                     if (duplicates.contains(key) || !seenInBatch.add(key)) {
@@ -78,7 +80,7 @@ final class BatchBuilder {
                     newEventIds.add(key);
                     stored++;
                 }
-                project.apply(command, events);
+                project.apply(command, submission.propertiesJson()[i], events);
             }
             outcomes.add(new IngestOutcome(stored, duplicate));
         }
@@ -89,7 +91,7 @@ final class BatchBuilder {
             long person = graphs.get(pending.projectKey()).survivor(pending.personKey());
             eventRows.add(new CommitBatch.EventRow(pending.projectKey(), track.eventId(), pending.identity(), person,
                     track.name(), track.timestamp(), track.receivedAt(), track.sessionId().orElse(null),
-                    Json.write(track.properties())));
+                    pending.propertiesJson() != null ? pending.propertiesJson() : Json.write(track.properties())));
         }
         List<CommitBatch.PersonRow> persons = new ArrayList<>();
         List<CommitBatch.IdentityRow> identities = new ArrayList<>();
@@ -111,8 +113,11 @@ final class BatchBuilder {
             for (String identity : changes.markedUsers()) {
                 users.add(new CommitBatch.IdentityRef(projectKey, identity));
             }
+            LongOpenHashSet created = new LongOpenHashSet(changes.newPersons().size());
+            changes.newPersons().forEach(created::add);
             for (IdentityChanges.Merge merge : changes.merges()) {
-                merges.add(new CommitBatch.MergeRow(projectKey, merge.loser(), project.graph.survivor(merge.survivor()), now));
+                merges.add(new CommitBatch.MergeRow(projectKey, merge.loser(), project.graph.survivor(merge.survivor()), now,
+                        merge.loserHadAbsorbed(), !created.contains(merge.loser())));
             }
             Set<String> warned = new HashSet<>();
             for (IdentityChanges.Warning warning : changes.warnings()) {
@@ -155,7 +160,7 @@ final class BatchBuilder {
         return confirmed;
     }
 
-    private record PendingEvent(int projectKey, long personKey, String identity, Command.Track track) {
+    private record PendingEvent(int projectKey, long personKey, String identity, Command.Track track, String propertiesJson) {
     }
 
     /** A profile change in order: operations on a person, a merge, or a profile deletion. */
@@ -181,7 +186,7 @@ final class BatchBuilder {
             this.graph = graph;
         }
 
-        void apply(Command command, List<PendingEvent> events) {
+        void apply(Command command, String propertiesJson, List<PendingEvent> events) {
             int mergesBefore = changes.merges().size();
             if (command instanceof Command.Track track) {
                 String identity = track.identity();
@@ -200,7 +205,7 @@ final class BatchBuilder {
                         ? graph.link(identity, identified, anonymous, false, changes)
                         : graph.ensure(identity, identified && !Identities.isPlaceholder(identity), changes);
                 recordMerges(mergesBefore);
-                events.add(new PendingEvent(graph.projectKey(), person, identity, track));
+                events.add(new PendingEvent(graph.projectKey(), person, identity, track, propertiesJson));
                 if (!track.personOperations().isEmpty()) {
                     steps.add(new Operations(person, track.personOperations(), track.timestamp()));
                 }

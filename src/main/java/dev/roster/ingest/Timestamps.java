@@ -74,6 +74,10 @@ public final class Timestamps {
         if (value.isEmpty()) {
             throw new InvalidEventException(RejectReason.INVALID_TIMESTAMP, field + " is empty");
         }
+        Instant utc = parseUtc(value);
+        if (utc != null) {
+            return utc;
+        }
         if (EPOCH.matcher(value).matches()) {
             try {
                 return fromEpoch(Double.parseDouble(value), field);
@@ -96,6 +100,61 @@ public final class Timestamps {
         } catch (DateTimeParseException | ArithmeticException e) {
             throw invalid(field, text);
         }
+    }
+
+    /**
+     * The fast path for what SDKs send almost always: {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z}. Returns
+     * null for any other shape (the general formatter then decides); an impossible date or time in
+     * this shape is rejected like the formatter rejects it.
+     */
+    static Instant parseUtc(String value) {
+        int length = value.length();
+        if (length < 20 || length > 30 || value.charAt(length - 1) != 'Z' || value.charAt(4) != '-' || value.charAt(7) != '-'
+                || value.charAt(10) != 'T' || value.charAt(13) != ':' || value.charAt(16) != ':') {
+            return null;
+        }
+        int nanos = 0;
+        if (length > 20) {
+            if (value.charAt(19) != '.' || length == 21) {
+                return null;
+            }
+            int scale = 100_000_000;
+            for (int i = 20; i < length - 1; i++) {
+                int digit = value.charAt(i) - '0';
+                if (digit < 0 || digit > 9) {
+                    return null;
+                }
+                nanos += digit * scale;
+                scale /= 10;
+            }
+        }
+        int year = digits(value, 0, 4);
+        int month = digits(value, 5, 2);
+        int day = digits(value, 8, 2);
+        int hour = digits(value, 11, 2);
+        int minute = digits(value, 14, 2);
+        int second = digits(value, 17, 2);
+        if ((year | month | day | hour | minute | second) < 0) {
+            return null;
+        }
+        try {
+            return LocalDateTime.of(year, month, day, hour, minute, second, nanos).toInstant(ZoneOffset.UTC);
+        } catch (java.time.DateTimeException e) {
+            return null;   // the formatter gives the error message
+        }
+    }
+
+    /** The non-negative number of {@code count} ASCII digits at {@code from}, or -1. */
+    private static int digits(String value, int from, int count) {
+        int result = 0;
+        for (int i = from; i < from + count; i++) {
+            int digit = value.charAt(i) - '0';
+            if (digit < 0 || digit > 9) {
+                return -1;
+            }
+            result = result * 10 + digit;
+        }
+        return result;
     }
 
     private static Instant fromEpoch(double value, String field) {

@@ -3,6 +3,7 @@ package dev.roster.ingest;
 import static java.util.Objects.requireNonNull;
 
 import dev.roster.common.ErrorCode;
+import dev.roster.common.Json;
 import dev.roster.common.RosterException;
 import dev.roster.identity.IdentityGraph;
 import dev.roster.ops.Metrics;
@@ -40,9 +41,23 @@ public final class WriteBuffer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WriteBuffer.class);
     static final int MAX_COMMANDS = 20_000;
     private static final int MAX_QUEUED = 2_000;
-    /** Events moved per compaction step: one sorted run, sorted in memory, a few seconds at most. */
-    static final long COMPACTION_STEP_EVENTS = 1_000_000;
     private static final Duration SUBMIT_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * Group commit linger: when the previous group came from several requests (concurrent
+     * clients), the writer waits up to this long for more submissions while they keep arriving
+     * (at most {@link #LINGER_GAP_NANOS} apart), because every commit pays a fixed cost (WAL
+     * fsync, the per-commit statements) that a bigger group shares. A lone client never waits.
+     */
+    static final long LINGER_NANOS = TimeUnit.MICROSECONDS.toNanos(Long.getLong("roster.commitLingerMicros", 4_000));
+    private static final long LINGER_GAP_NANOS = TimeUnit.MICROSECONDS.toNanos(Long.getLong("roster.commitLingerGapMicros", 1_500));
+    /**
+     * At most this many events move per compaction the writer starts by itself when idle: it commits
+     * nothing while compacting, so an unbounded compaction (10M events took 263 s on a loaded machine) made
+     * waiting requests time out. Chunks keep each pause to seconds; the next idle moment continues.
+     */
+    static final long COMPACT_CHUNK = Long.getLong("roster.compactChunkEvents", 1_000_000);
+    /** A group this large already shares the fixed cost well: commit without lingering. */
+    private static final int LINGER_UNTIL_COMMANDS = 4_000;
 
     private final EventStore store;
     private final Metrics metrics;
@@ -55,11 +70,22 @@ public final class WriteBuffer implements AutoCloseable {
     private final long compactAfterEvents;
     private volatile boolean running = true;
     private long uncompactedEvents;
-    /** True from the moment compaction starts until the recent table is empty and merges folded. */
-    private boolean compacting;
 
-    /** One request's commands and the future completed after their commit. */
-    record Submission(Project project, List<Command> commands, CompletableFuture<IngestOutcome> done) {
+    /**
+     * One request's commands and the future completed after their commit. {@code propertiesJson}
+     * holds, per command, the serialised properties of a track (null otherwise): the request's
+     * thread writes them, so the single writer thread does not.
+     */
+    record Submission(Project project, List<Command> commands, String[] propertiesJson, CompletableFuture<IngestOutcome> done) {
+        static Submission of(Project project, List<Command> commands) {
+            String[] json = new String[commands.size()];
+            for (int i = 0; i < json.length; i++) {
+                if (commands.get(i) instanceof Command.Track track) {
+                    json[i] = Json.write(track.properties());
+                }
+            }
+            return new Submission(project, commands, json, new CompletableFuture<>());
+        }
     }
 
     public WriteBuffer(EventStore store, Clock clock, Metrics metrics, long compactAfterEvents) {
@@ -67,7 +93,6 @@ public final class WriteBuffer implements AutoCloseable {
         this.metrics = requireNonNull(metrics, "metrics is null");
         this.compactAfterEvents = compactAfterEvents;
         loadState();
-        this.uncompactedEvents = store.recentEvents();
         this.builder = new BatchBuilder(store, clock, graphs, eventIds, profiled);
         this.writer = new Thread(this::run, "roster-writer");
         this.writer.start();
@@ -104,7 +129,7 @@ public final class WriteBuffer implements AutoCloseable {
         if (!running) {
             throw shuttingDown();
         }
-        Submission submission = new Submission(project, List.copyOf(commands), new CompletableFuture<>());
+        Submission submission = Submission.of(project, List.copyOf(commands));
         try {
             if (!queue.offer(submission, SUBMIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new RosterException(ErrorCode.RATE_LIMITED, "the write queue is full; retry later");
@@ -131,7 +156,7 @@ public final class WriteBuffer implements AutoCloseable {
     public void flush() {
         // An empty submission goes through the queue like any other, so it completes after
         // everything queued before it.
-        Submission marker = new Submission(null, List.of(), new CompletableFuture<>());
+        Submission marker = new Submission(null, List.of(), new String[0], new CompletableFuture<>());
         try {
             queue.put(marker);
             if (!running && !writer.isAlive() && queue.remove(marker)) {
@@ -145,21 +170,15 @@ public final class WriteBuffer implements AutoCloseable {
         }
     }
 
-    /** Commits everything queued, then compacts all recent events into the person-sorted table. */
+    /**
+     * Commits everything queued, then compacts all recent events into the person-sorted table in
+     * one sorted run (an explicit request, e.g. after the demo generation: one run keeps person
+     * lookups to one row group). Compactions the writer starts by itself are chunked instead.
+     */
     public EventStore.CompactionResult compactNow() {
         flush();
         synchronized (this) {
-            long moved = 0;
-            long folded = 0;
-            long millis = 0;
-            EventStore.CompactionResult step;
-            do {
-                step = compactStep();
-                moved += step.movedEvents();
-                folded += step.foldedMerges();
-                millis += step.millis();
-            } while (step.remainingEvents() > 0);
-            return new EventStore.CompactionResult(moved, folded, 0, millis);
+            return compact(Long.MAX_VALUE);
         }
     }
 
@@ -191,26 +210,36 @@ public final class WriteBuffer implements AutoCloseable {
 
     private void run() {
         List<Submission> group = new ArrayList<>();
+        int previousGroup = 0;
         while (running || !queue.isEmpty()) {
             try {
                 Submission first = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) {
+                    previousGroup = 0;
                     maybeCompact();
                     continue;
                 }
                 group.clear();
                 group.add(first);
-                int commands = first.commands().size();
-                while (commands < MAX_COMMANDS) {
-                    Submission next = queue.poll();
-                    if (next == null) {
-                        break;
+                int commands = drain(group, first.commands().size());
+                if (previousGroup > 1 && LINGER_NANOS > 0) {
+                    long deadline = System.nanoTime() + LINGER_NANOS;
+                    while (commands < LINGER_UNTIL_COMMANDS && running) {
+                        long left = deadline - System.nanoTime();
+                        if (left <= 0) {
+                            break;
+                        }
+                        Submission next = queue.poll(Math.min(left, LINGER_GAP_NANOS), TimeUnit.NANOSECONDS);
+                        if (next == null) {
+                            break;   // nobody arrived within the gap: the burst is over
+                        }
+                        group.add(next);
+                        commands = drain(group, commands + next.commands().size());
                     }
-                    group.add(next);
-                    commands += next.commands().size();
                 }
+                previousGroup = group.size();
                 commit(group);
-                maybeCompact();
+                maybeCompact();   // under sustained load the writer is never idle: compact between groups
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -218,6 +247,19 @@ public final class WriteBuffer implements AutoCloseable {
                 LOG.error("writer loop failed", e);
             }
         }
+    }
+
+    /** Adds what is queued to {@code group} up to {@link #MAX_COMMANDS}; returns the command count. */
+    private int drain(List<Submission> group, int commands) {
+        while (commands < MAX_COMMANDS) {
+            Submission next = queue.poll();
+            if (next == null) {
+                break;
+            }
+            group.add(next);
+            commands += next.commands().size();
+        }
+        return commands;
     }
 
     private synchronized void commit(List<Submission> group) {
@@ -261,23 +303,17 @@ public final class WriteBuffer implements AutoCloseable {
         }
     }
 
-    /**
-     * Compaction runs in bounded steps between group commits, so ingestion never waits for more
-     * than one step: it starts when enough events are recent and continues, one step per writer
-     * loop, until the recent table is empty and the merges are folded.
-     */
     private synchronized void maybeCompact() {
-        if (compacting || (compactAfterEvents > 0 && uncompactedEvents >= compactAfterEvents)) {
-            compactStep();
+        if (compactAfterEvents > 0 && uncompactedEvents >= compactAfterEvents) {
+            compact(COMPACT_CHUNK);
         }
     }
 
-    private EventStore.CompactionResult compactStep() {
-        EventStore.CompactionResult result = store.compact(COMPACTION_STEP_EVENTS);
-        uncompactedEvents = result.remainingEvents();
-        compacting = result.remainingEvents() > 0;
-        LOG.info("compacted {} events ({} left) and folded {} merges in {} ms",
-                result.movedEvents(), result.remainingEvents(), result.foldedMerges(), result.millis());
+    private EventStore.CompactionResult compact(long maxEvents) {
+        EventStore.CompactionResult result = store.compact(maxEvents);
+        uncompactedEvents = Math.max(0, uncompactedEvents - result.movedEvents());
+        LOG.info("compacted {} events and folded {} merges in {} ms",
+                result.movedEvents(), result.foldedMerges(), result.millis());
         return result;
     }
 

@@ -46,8 +46,18 @@ public record CommitBatch(
     public record IdentityRef(int projectKey, String identity) {
     }
 
-    /** {@code fromKey} now belongs to {@code toKey}, which is a survivor after this batch. */
-    public record MergeRow(int projectKey, long fromKey, long toKey, Instant mergedAt) {
+    /**
+     * {@code fromKey} now belongs to {@code toKey}, which is a survivor after this batch.
+     * {@code redirectsStored} is false when no stored merge row can point at {@code fromKey}
+     * (nobody had been merged into it), so the store can skip redirecting them. {@code loserStored}
+     * is false when {@code fromKey} was created in this batch: no stored identity belongs to it (the
+     * batch's identity rows already carry the survivor), so there is nothing to move.
+     */
+    public record MergeRow(int projectKey, long fromKey, long toKey, Instant mergedAt, boolean redirectsStored,
+                           boolean loserStored) {
+        public MergeRow(int projectKey, long fromKey, long toKey, Instant mergedAt) {
+            this(projectKey, fromKey, toKey, mergedAt, true, true);
+        }
     }
 
     /**

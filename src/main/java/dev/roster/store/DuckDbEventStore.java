@@ -118,29 +118,52 @@ public final class DuckDbEventStore implements EventStore {
         }
     }
 
+    /**
+     * Merges: the losers' identities move to the survivor (skipped for losers created in this batch:
+     * nothing of theirs is stored yet), stored merge rows pointing at a loser are redirected (only
+     * when some loser had absorbed anyone: the identity graph knows), and the
+     * batch's rows are appended to both merge tables. The key range of the losers is added as a
+     * constant predicate so that DuckDB's zone maps skip the row groups written before the oldest
+     * loser existed (person keys grow with time, and so do these tables).
+     */
     private static void writeMerges(DuckDBConnection connection, CommitBatch batch) throws SQLException {
         if (batch.merges().isEmpty()) {
             return;
         }
-        execute(connection, "DELETE FROM batch_merges");
-        try (DuckDBAppender appender = connection.createAppender("temp", "main", "batch_merges")) {
-            for (CommitBatch.MergeRow row : batch.merges()) {
-                appender.beginRow().append(row.projectKey()).append(row.fromKey()).append(row.toKey()).endRow();
+        List<CommitBatch.MergeRow> stored = batch.merges().stream().filter(CommitBatch.MergeRow::loserStored).toList();
+        if (!stored.isEmpty()) {
+            execute(connection, "DELETE FROM batch_merges");
+            long min = Long.MAX_VALUE;
+            long max = Long.MIN_VALUE;
+            boolean redirect = false;
+            try (DuckDBAppender appender = connection.createAppender("temp", "main", "batch_merges")) {
+                for (CommitBatch.MergeRow row : stored) {
+                    appender.beginRow().append(row.projectKey()).append(row.fromKey()).append(row.toKey()).endRow();
+                    min = Math.min(min, row.fromKey());
+                    max = Math.max(max, row.fromKey());
+                    redirect |= row.redirectsStored();
+                }
+            }
+            String range = " BETWEEN " + min + " AND " + max;   // two longs, not user input
+            execute(connection, "UPDATE identities SET person_key = b.to_key FROM batch_merges b "
+                    + "WHERE identities.project_key = b.project_key AND identities.person_key = b.from_key "
+                    + "AND identities.person_key" + range);
+            if (redirect) {
+                for (String table : new String[] {"person_merges", "unfolded_merges"}) {
+                    execute(connection, "UPDATE " + table + " SET to_key = b.to_key FROM batch_merges b "
+                            + "WHERE " + table + ".project_key = b.project_key AND " + table + ".to_key = b.from_key "
+                            + "AND " + table + ".to_key" + range);
+                }
             }
         }
-        execute(connection, "UPDATE identities SET person_key = b.to_key FROM batch_merges b "
-                + "WHERE identities.project_key = b.project_key AND identities.person_key = b.from_key");
-        for (String table : new String[] {"person_merges", "unfolded_merges"}) {
-            execute(connection, "UPDATE " + table + " SET to_key = b.to_key FROM batch_merges b "
-                    + "WHERE " + table + ".project_key = b.project_key AND " + table + ".to_key = b.from_key");
+        try (DuckDBAppender merges = connection.createAppender("person_merges");
+                DuckDBAppender unfolded = connection.createAppender("unfolded_merges")) {
+            for (CommitBatch.MergeRow row : batch.merges()) {
+                merges.beginRow().append(row.projectKey()).append(row.fromKey()).append(row.toKey())
+                        .appendEpochMicros(micros(row.mergedAt())).endRow();
+                unfolded.beginRow().append(row.projectKey()).append(row.fromKey()).append(row.toKey()).endRow();
+            }
         }
-        Instant at = batch.merges().get(0).mergedAt();
-        try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO person_merges SELECT project_key, from_key, to_key, ? FROM batch_merges")) {
-            insert.setObject(1, LocalDateTime.ofInstant(at, ZoneOffset.UTC));
-            insert.execute();
-        }
-        execute(connection, "INSERT INTO unfolded_merges SELECT project_key, from_key, to_key FROM batch_merges");
     }
 
     private static void writeProfiles(DuckDBConnection connection, CommitBatch batch) throws SQLException {
@@ -152,7 +175,8 @@ public final class DuckDbEventStore implements EventStore {
         if (!replaced.isEmpty()) {
             fillBatchPersons(connection, replaced);
             execute(connection, "DELETE FROM person_properties USING batch_persons b "
-                    + "WHERE person_properties.project_key = b.project_key AND person_properties.person_key = b.person_key");
+                    + "WHERE person_properties.project_key = b.project_key AND person_properties.person_key = b.person_key "
+                    + "AND person_properties.person_key" + keyRange(replaced.stream().mapToLong(k -> k[1])));
         }
         try (DuckDBAppender appender = connection.createAppender("person_properties")) {
             for (CommitBatch.ProfileRow profile : batch.profiles()) {
@@ -201,6 +225,15 @@ public final class DuckDbEventStore implements EventStore {
         }
     }
 
+    /**
+     * {@code " BETWEEN min AND max"} of internal person keys (numbers, never user input): a constant
+     * range lets zone maps skip row groups that a join alone would scan.
+     */
+    private static String keyRange(java.util.stream.LongStream keys) {
+        java.util.LongSummaryStatistics stats = keys.summaryStatistics();
+        return " BETWEEN " + stats.getMin() + " AND " + stats.getMax();
+    }
+
     private static void fillBatchPersons(DuckDBConnection connection, Collection<long[]> keys) throws SQLException {
         execute(connection, "DELETE FROM batch_persons");
         try (DuckDBAppender appender = connection.createAppender("temp", "main", "batch_persons")) {
@@ -220,10 +253,11 @@ public final class DuckDbEventStore implements EventStore {
         synchronized (connection) {
             try {
                 fillBatchPersons(connection, personKeys.stream().map(k -> new long[] {projectKey, k}).toList());
-                try (PreparedStatement statement = connection.prepareStatement(
-                        "SELECT p.person_key, p.key, p.value, p.updated_at FROM person_properties p "
-                                + "JOIN batch_persons b ON p.project_key = b.project_key AND p.person_key = b.person_key");
-                        ResultSet rows = statement.executeQuery()) {
+                try (Statement statement = connection.createStatement();
+                        ResultSet rows = statement.executeQuery(
+                                "SELECT p.person_key, p.key, p.value, p.updated_at FROM person_properties p "
+                                + "JOIN batch_persons b ON p.project_key = b.project_key AND p.person_key = b.person_key "
+                                + "WHERE p.person_key" + keyRange(personKeys.stream().mapToLong(Long::longValue)))) {
                     while (rows.next()) {
                         result.computeIfAbsent(rows.getLong(1), k -> new LinkedHashMap<>())
                                 .put(rows.getString(2), new CommitBatch.StoredProperty(
@@ -306,17 +340,7 @@ public final class DuckDbEventStore implements EventStore {
     }
 
     @Override
-    public long recentEvents() {
-        long[] count = {0};
-        stream("SELECT count(*) FROM events_recent", rows -> count[0] = rows.getLong(1));
-        return count[0];
-    }
-
-    @Override
     public CompactionResult compact(long maxEvents) {
-        if (maxEvents < 1) {
-            throw new IllegalArgumentException("maxEvents must be positive: " + maxEvents);
-        }
         long started = System.nanoTime();
         DuckDBConnection connection = connection();
         synchronized (connection) {
@@ -324,39 +348,34 @@ public final class DuckDbEventStore implements EventStore {
                 connection.setAutoCommit(false);
                 long moved;
                 long folded = 0;
-                long remaining = 0;
                 try (Statement statement = connection.createStatement()) {
+                    statement.execute("SELECT 1");
                     long recent = count(statement, "SELECT count(*) FROM events_recent");
-                    // Row ids are stable inside this transaction, and events_recent is in arrival
-                    // order, so "rowid <= cutoff" is the oldest chunk.
+                    // The oldest chunk in arrival order (rowids are stable within this transaction).
                     String chunk = "";
                     if (recent > maxEvents) {
-                        long cutoff = count(statement, "SELECT max(rowid) FROM (SELECT rowid FROM events_recent "
-                                + "ORDER BY rowid LIMIT " + maxEvents + ")");
-                        chunk = " WHERE r.rowid <= " + cutoff;
+                        long last = count(statement, "SELECT max(rowid) FROM (SELECT rowid FROM events_recent ORDER BY rowid LIMIT "
+                                + maxEvents + ")");
+                        chunk = " WHERE r.rowid <= " + last;
                     }
                     moved = statement.executeUpdate("INSERT INTO events_compacted "
                             + "SELECT r.project_key, r.event_id, r.identity, coalesce(m.to_key, r.person_key) AS person_key, "
                             + "r.name, r.ts, r.received_at, r.session_id, r.properties FROM events_recent r "
                             + "LEFT JOIN unfolded_merges m ON m.project_key = r.project_key AND m.from_key = r.person_key"
                             + chunk + " ORDER BY r.project_key, person_key, r.ts");
+                    statement.execute("DELETE FROM events_recent" + chunk.replace("r.rowid", "rowid"));
+                    // Merges are folded only when no recent event still needs their redirect.
                     if (chunk.isEmpty()) {
-                        statement.execute("DELETE FROM events_recent");
-                        // every event is compacted now, so the merges can be folded into them
                         folded = count(statement, "SELECT count(*) FROM unfolded_merges");
-                        if (folded > 0) {
-                            statement.execute("UPDATE events_compacted SET person_key = m.to_key FROM unfolded_merges m "
-                                    + "WHERE events_compacted.project_key = m.project_key "
-                                    + "AND events_compacted.person_key = m.from_key");
-                            statement.execute("DELETE FROM unfolded_merges");
-                        }
-                    } else {
-                        statement.execute("DELETE FROM events_recent AS r" + chunk);
-                        remaining = recent - moved;
+                    }
+                    if (folded > 0) {
+                        statement.execute("UPDATE events_compacted SET person_key = m.to_key FROM unfolded_merges m "
+                                + "WHERE events_compacted.project_key = m.project_key AND events_compacted.person_key = m.from_key");
+                        statement.execute("DELETE FROM unfolded_merges");
                     }
                 }
                 connection.commit();
-                return new CompactionResult(moved, folded, remaining, (System.nanoTime() - started) / 1_000_000);
+                return new CompactionResult(moved, folded, (System.nanoTime() - started) / 1_000_000);
             } catch (SQLException e) {
                 try {
                     connection.rollback();

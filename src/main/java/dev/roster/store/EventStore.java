@@ -37,16 +37,17 @@ public interface EventStore {
     /** The next unused person key of each project. */
     Map<Integer, Long> nextPersonKeys();
 
+    /** Moves recent events into the compacted, person-sorted table; folds merges into them. */
+    default CompactionResult compact() {
+        return compact(Long.MAX_VALUE);
+    }
+
     /**
-     * One bounded compaction step: moves at most {@code maxEvents} of the oldest recent events
-     * into the compacted table, sorted by person. The step that empties the recent table also
-     * folds the pending merges into the compacted events. {@link CompactionResult#remainingEvents}
-     * says how many recent events are left for later steps.
+     * Moves at most {@code maxEvents} of the oldest recent events into the compacted table, sorted,
+     * in one transaction; merges are folded into the compacted table once no recent event is left.
+     * Bounding the chunk bounds how long the writer is busy (ingestion waits meanwhile).
      */
     CompactionResult compact(long maxEvents);
-
-    /** How many events are in the recent (not yet compacted) table. */
-    long recentEvents();
 
     /**
      * Erases one person (GDPR/CCPA): every event, identity, property, merge record and identity
@@ -89,6 +90,6 @@ public interface EventStore {
         void accept(int projectKey, long fromKey, long toKey);
     }
 
-    record CompactionResult(long movedEvents, long foldedMerges, long remainingEvents, long millis) {
+    record CompactionResult(long movedEvents, long foldedMerges, long millis) {
     }
 }

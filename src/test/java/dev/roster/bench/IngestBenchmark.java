@@ -141,11 +141,27 @@ public final class IngestBenchmark {
             rows.add(Bench.row("HTTP / appender", "%.0f%%", 100 * httpRate / appenderRate));
             rows.add(Bench.row("server CPU during ingestion", "%.0f s (%,.0f events per CPU-second)", serverCpu, events / serverCpu));
             rows.add(Bench.row("server RSS max", "%s", Bench.mib(server.maxRssBytes())));
+            String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            double commits = metric(metrics, "roster_commit_seconds_count");
+            rows.add(Bench.row("group commits / mean events per commit / mean commit time", "%,.0f / %,.0f / %.1f ms",
+                    commits, metric(metrics, "roster_commit_events_sum") / commits,
+                    1000 * metric(metrics, "roster_commit_seconds_sum") / commits));
             rows.add(Bench.row("events stored (acknowledged) / batches with rejections", "%,d / %,d", stored.get(), rejectedBodies.get()));
             rows.add(Bench.row("machine load average at start", "%s (2 cores, shared)", load));
         }
         Bench.report("IngestBenchmark people=" + people, rows);
         Files.deleteIfExists(bodies);
+    }
+
+    /** A sample's value from the Prometheus text format (the first line starting with {@code name}). */
+    private static double metric(String text, String name) {
+        for (String line : text.split("\n")) {
+            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return Double.NaN;
     }
 
     private static byte[] next(DataInputStream in) throws IOException {

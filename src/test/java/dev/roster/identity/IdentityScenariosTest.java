@@ -144,4 +144,49 @@ class IdentityScenariosTest {
         assertThat(rest.get("events")).hasSize(1);
         assertThat(server.person("member").get("event_count").asLong()).isEqualTo(1001);
     }
+
+    private void alias(String anonymousId, String previousId) {
+        assertThat(server.segment("alias", "{\"anonymousId\":\"" + anonymousId + "\",\"previousId\":\"" + previousId
+                + "\"}").status()).isEqualTo(200);
+    }
+
+    @Test
+    void aChainOfMergesAcrossCommitsRedirectsOldPersonIdsToTheFinalSurvivor() {
+        track("c-anon", null, "First", "2024-01-01T10:00:00Z");
+        track("a-anon", null, "Second", "2024-01-02T10:00:00Z");
+        track("b-anon", null, "Third", "2024-01-03T10:00:00Z");
+        String b = server.person("b-anon").get("id").asText();
+        String a = server.person("a-anon").get("id").asText();
+        alias("a-anon", "b-anon");   // b merges into a (a is older)
+        assertThat(server.person("b-anon").get("id").asText()).isEqualTo(a);
+        alias("c-anon", "a-anon");   // a, which absorbed b, merges into c: b's merge row must follow
+        String c = server.person("c-anon").get("id").asText();
+
+        assertThat(List.of(a, b)).doesNotContain(c);
+        for (String old : List.of(a, b)) {
+            assertThat(server.get("/api/people/" + old).json().get("id").asText()).as(old).isEqualTo(c);
+        }
+        assertThat(server.person("b-anon").get("id").asText()).isEqualTo(c);
+        assertThat(timelineNames(c)).containsExactly("Third", "Second", "First");
+        assertThat(server.person("b-anon").get("identities")).extracting(i -> i.get("id").asText())
+                .containsExactlyInAnyOrder("a-anon", "b-anon", "c-anon");
+    }
+
+    @Test
+    void personsCreatedAndMergedWithinOneBatchEndUpWithTheSurvivorAndKeepMergingLater() {
+        assertThat(server.segment("batch", "{\"batch\":["
+                + "{\"type\":\"track\",\"event\":\"On Laptop\",\"anonymousId\":\"d-anon\",\"timestamp\":\"2024-01-01T10:00:00Z\"},"
+                + "{\"type\":\"track\",\"event\":\"On Phone\",\"anonymousId\":\"e-anon\",\"timestamp\":\"2024-01-01T11:00:00Z\"},"
+                + "{\"type\":\"alias\",\"anonymousId\":\"d-anon\",\"previousId\":\"e-anon\"}]}").status()).isEqualTo(200);
+        String d = server.person("d-anon").get("id").asText();
+        assertThat(server.person("e-anon").get("id").asText()).isEqualTo(d);
+        assertThat(timelineNames(d)).containsExactly("On Phone", "On Laptop");
+
+        track("f-anon", null, "Earlier Visit", "2023-12-01T10:00:00Z");
+        alias("f-anon", "d-anon");   // f is newer than d, so d survives and f's history joins it
+        assertThat(server.person("f-anon").get("id").asText()).isEqualTo(d);
+        assertThat(server.person("e-anon").get("identities")).extracting(i -> i.get("id").asText())
+                .containsExactlyInAnyOrder("d-anon", "e-anon", "f-anon");
+        assertThat(timelineNames(d)).containsExactly("On Phone", "On Laptop", "Earlier Visit");
+    }
 }

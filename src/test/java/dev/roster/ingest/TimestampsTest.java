@@ -47,6 +47,26 @@ class TimestampsTest {
     }
 
     @Test
+    void theFastUtcPathAgreesWithTheJdkOnRandomInstantsAndLeavesOtherShapesToTheFormatter() {
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 20_000; i++) {
+            Instant instant = Instant.ofEpochSecond(631_152_000L + random.nextInt(1_500_000_000), random.nextInt(4) == 0 ? 0
+                    : random.nextInt(1_000_000_000) / (int) Math.pow(10, random.nextInt(9)) * (int) Math.pow(10, random.nextInt(3)) % 1_000_000_000);
+            String text = instant.toString();
+            assertThat(Timestamps.parseUtc(text)).as(text).isEqualTo(Instant.parse(text));
+        }
+        for (String other : new String[] {"2024-01-15T10:30:00+00:00", "2024-01-15t10:30:00z", "2024-01-15T10:30Z",
+                "2024-01-15 10:30:00Z", "2024-01-15T10:30:00.Z", "2024-01-15T1a:30:00Z", "2024-01-15T10:30:00.1234567890Z"}) {
+            assertThat(Timestamps.parseUtc(other)).as(other).isNull();
+        }
+        assertThat(Timestamps.parseUtc("2024-02-30T10:30:00Z")).isNull();
+        assertThatThrownBy(() -> Timestamps.parse("2024-02-30T10:30:00Z", "timestamp"))
+                .isInstanceOf(InvalidEventException.class).hasMessageContaining("2024-02-30T10:30:00Z");
+        assertThatThrownBy(() -> Timestamps.parse("2024-01-15T24:00:00Z", "timestamp"))
+                .isInstanceOf(InvalidEventException.class);
+    }
+
+    @Test
     void parsesEpochNumbersInSecondsAndMilliseconds() {
         JsonNodeFactory json = JsonNodeFactory.instance;
         assertThat(Timestamps.parse(json.numberNode(1705314600L), "t")).contains(Instant.parse("2024-01-15T10:30:00Z"));
