@@ -220,7 +220,7 @@ class PopulationsInReportsTest {
         assertThat(byKey.get("Readers before trial|Started Trial").get("people").asLong()).isEqualTo(readerCount);
     }
 
-    // ---- revenue: no population breakdown (its parser rejects "breakdown"), but the filter splits it ----
+    // ---- revenue: the filter splits it, and the population breakdown equals the filtered report ----
 
     @Test
     void revenueFilteredByAPopulationAndItsComplementAddsUpAndReadersPayMorePerPerson() {
@@ -237,8 +237,12 @@ class PopulationsInReportsTest {
         double readerArppu = in.get("total_revenue").asDouble() / in.get("paying_people").asLong();
         double otherArppu = out.get("total_revenue").asDouble() / out.get("paying_people").asLong();
         assertThat(readerArppu).isGreaterThan(otherArppu);
-        TestServer.Response breakdown = server.api("/api/reports/revenue", "{" + body + ", \"breakdown\": {\"populations\": [\"" + readers + "\"]}}");
-        assertThat(breakdown.status()).as(breakdown.text()).isEqualTo(400);
+        JsonNode breakdown = post("/api/reports/revenue", "{" + body + ", \"breakdown\": {\"populations\": [\"" + readers + "\"]}}");
+        JsonNode slice = breakdown.get("breakdown").get(0);
+        assertThat(slice.get("value").asText()).isEqualTo("Readers (revenue)");
+        assertThat(slice.get("total_revenue").asDouble()).isEqualTo(in.get("total_revenue").asDouble());
+        assertThat(slice.get("paying_people").asLong()).isEqualTo(in.get("paying_people").asLong());
+        assertThat(slice.get("acquired_people").asLong()).isEqualTo(in.get("acquired_people").asLong());
     }
 
     // ---- helpers ----
