@@ -20,16 +20,6 @@ public final class Sql {
             "(lag(ts) OVER w IS NULL OR ts - lag(ts) OVER w > INTERVAL 30 MINUTE "
                     + "OR (session_id IS NOT NULL AND lag(session_id) OVER w IS NOT NULL AND session_id <> lag(session_id) OVER w))";
 
-    /**
-     * The numeric revenue of an event under the default configuration: {@code revenue}, else
-     * Segment {@code total}, else KISSmetrics {@code Billing Amount}. Prefer the project's
-     * configured expression, {@code dev.roster.revenue.RevenueSettings#expression(project)}.
-     */
-    public static final String REVENUE =
-            "coalesce(TRY_CAST(json_extract_string(properties, '$.revenue') AS DOUBLE), "
-                    + "TRY_CAST(json_extract_string(properties, '$.total') AS DOUBLE), "
-                    + "TRY_CAST(json_extract_string(properties, '$.\"Billing Amount\"') AS DOUBLE))";
-
     private Sql() {
     }
 
