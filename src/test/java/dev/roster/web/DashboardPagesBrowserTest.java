@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -245,14 +244,7 @@ class DashboardPagesBrowserTest {
         assertThat(sent.get("person_where").get(0).get("op").asText()).isEqualTo("contains");
         browser.waiting().until(d -> !d.findElements(By.id("revenue-stats")).isEmpty() || !d.findElements(By.id("report-error")).isEmpty());
         browser.screenshot("revenue-filters");
-        if (!browser.driver.findElements(By.id("report-error")).isEmpty()) {
-            String error = text("report-error");
-            String message = "SKIPPED part of revenueFilters: POST /api/reports/revenue on this branch refuses property filters (" + error
-                    + "); the form keeps them and sends {where, person_where} once the revenue API accepts them";
-            System.out.println(message);
-            assertThat(error).as("the only acceptable failure is the API not knowing the fields yet").contains("unknown field");
-            Assumptions.abort(message);
-        }
+        assertThat(browser.driver.findElements(By.id("report-error"))).as("the revenue API takes where and person_where").isEmpty();
         assertThat(text("revenue-stats")).contains("$49.50");
         new Select(browser.driver.findElement(By.name("revenue-person-where-op-0"))).selectByValue("eq");
         browser.driver.findElement(By.name("revenue-person-where-value-0")).clear();
