@@ -74,7 +74,7 @@ public final class Timestamps {
         if (value.isEmpty()) {
             throw new InvalidEventException(RejectReason.INVALID_TIMESTAMP, field + " is empty");
         }
-        Instant utc = parseUtc(value);
+        Instant utc = fastParse(value);
         if (utc != null) {
             return utc;
         }
@@ -103,58 +103,79 @@ public final class Timestamps {
     }
 
     /**
-     * The fast path for what SDKs send almost always: {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z}. Returns
-     * null for any other shape (the general formatter then decides); an impossible date or time in
-     * this shape is rejected like the formatter rejects it.
+     * The fast path for what SDKs and import files send almost always:
+     * {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}](Z|±HH:MM)}, read as fixed-width digits with the calendar
+     * checked by {@link LocalDateTime#of}. Returns null for any other shape, and for an impossible
+     * date or time in this shape, so that the general formatter decides (and names the error).
      */
-    static Instant parseUtc(String value) {
-        int length = value.length();
-        if (length < 20 || length > 30 || value.charAt(length - 1) != 'Z' || value.charAt(4) != '-' || value.charAt(7) != '-'
-                || value.charAt(10) != 'T' || value.charAt(13) != ':' || value.charAt(16) != ':') {
+    public static Instant fastParse(String text) {
+        int length = text.length();
+        if (length < 20 || text.charAt(4) != '-' || text.charAt(7) != '-' || text.charAt(10) != 'T'
+                || text.charAt(13) != ':' || text.charAt(16) != ':') {
             return null;
         }
-        int nanos = 0;
-        if (length > 20) {
-            if (value.charAt(19) != '.' || length == 21) {
-                return null;
-            }
-            int scale = 100_000_000;
-            for (int i = 20; i < length - 1; i++) {
-                int digit = value.charAt(i) - '0';
-                if (digit < 0 || digit > 9) {
-                    return null;
-                }
-                nanos += digit * scale;
-                scale /= 10;
-            }
-        }
-        int year = digits(value, 0, 4);
-        int month = digits(value, 5, 2);
-        int day = digits(value, 8, 2);
-        int hour = digits(value, 11, 2);
-        int minute = digits(value, 14, 2);
-        int second = digits(value, 17, 2);
+        int year = digits(text, 0, 4);
+        int month = digits(text, 5, 2);
+        int day = digits(text, 8, 2);
+        int hour = digits(text, 11, 2);
+        int minute = digits(text, 14, 2);
+        int second = digits(text, 17, 2);
         if ((year | month | day | hour | minute | second) < 0) {
             return null;
         }
+        int position = 19;
+        int nano = 0;
+        if (text.charAt(position) == '.') {
+            int start = ++position;
+            while (position < length && position - start < 9 && isDigit(text.charAt(position))) {
+                nano = nano * 10 + (text.charAt(position) - '0');
+                position++;
+            }
+            int fractionDigits = position - start;
+            if (fractionDigits == 0 || position < length && isDigit(text.charAt(position))) {
+                return null;
+            }
+            for (int i = fractionDigits; i < 9; i++) {
+                nano *= 10;
+            }
+        }
+        int offsetSeconds;
+        if (position == length - 1 && text.charAt(position) == 'Z') {
+            offsetSeconds = 0;
+        } else if (position == length - 6 && (text.charAt(position) == '+' || text.charAt(position) == '-')
+                && text.charAt(position + 3) == ':') {
+            int offsetHours = digits(text, position + 1, 2);
+            int offsetMinutes = digits(text, position + 4, 2);
+            if ((offsetHours | offsetMinutes) < 0 || offsetHours > 18 || offsetMinutes > 59) {
+                return null;
+            }
+            offsetSeconds = (offsetHours * 3600 + offsetMinutes * 60) * (text.charAt(position) == '-' ? -1 : 1);
+        } else {
+            return null;
+        }
         try {
-            return LocalDateTime.of(year, month, day, hour, minute, second, nanos).toInstant(ZoneOffset.UTC);
+            return LocalDateTime.of(year, month, day, hour, minute, second, nano)
+                    .toInstant(ZoneOffset.ofTotalSeconds(offsetSeconds));
         } catch (java.time.DateTimeException e) {
-            return null;   // the formatter gives the error message
+            return null;
         }
     }
 
-    /** The non-negative number of {@code count} ASCII digits at {@code from}, or -1. */
-    private static int digits(String value, int from, int count) {
-        int result = 0;
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    /** The value of {@code count} ASCII digits at {@code from}, or -1. */
+    private static int digits(String text, int from, int count) {
+        int value = 0;
         for (int i = from; i < from + count; i++) {
-            int digit = value.charAt(i) - '0';
-            if (digit < 0 || digit > 9) {
+            char c = text.charAt(i);
+            if (!isDigit(c)) {
                 return -1;
             }
-            result = result * 10 + digit;
+            value = value * 10 + (c - '0');
         }
-        return result;
+        return value;
     }
 
     private static Instant fromEpoch(double value, String field) {
