@@ -93,6 +93,7 @@ public final class WriteBuffer implements AutoCloseable {
         this.metrics = requireNonNull(metrics, "metrics is null");
         this.compactAfterEvents = compactAfterEvents;
         loadState();
+        this.uncompactedEvents = store.recentEvents();   // after a restart, what the last run left uncompacted
         this.builder = new BatchBuilder(store, clock, graphs, eventIds, profiled);
         this.writer = new Thread(this::run, "roster-writer");
         this.writer.start();

@@ -340,6 +340,13 @@ public final class DuckDbEventStore implements EventStore {
     }
 
     @Override
+    public long recentEvents() {
+        long[] count = {0};
+        stream("SELECT count(*) FROM events_recent", rows -> count[0] = rows.getLong(1));
+        return count[0];
+    }
+
+    @Override
     public CompactionResult compact(long maxEvents) {
         long started = System.nanoTime();
         DuckDBConnection connection = connection();

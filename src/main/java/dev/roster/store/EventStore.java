@@ -49,6 +49,9 @@ public interface EventStore {
      */
     CompactionResult compact(long maxEvents);
 
+    /** How many events wait in the recent (not yet compacted) table. */
+    long recentEvents();
+
     /**
      * Erases one person (GDPR/CCPA): every event, identity, property, merge record and identity
      * warning of the person and of every person merged into it, plus an audit row without personal

@@ -9,6 +9,14 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import dev.roster.Roster;
+import dev.roster.ingest.Command;
+import dev.roster.project.Project;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Optional;
+import dev.roster.common.Json;
 
 /**
  * Compaction in bounded chunks: each chunk moves the oldest recent events, sorted, and merges stay
@@ -53,6 +61,33 @@ class ChunkedCompactionTest {
             assertThat(timeline(server, person)).hasSize(10)
                     .containsExactly("E24", "E23", "E19", "E18", "E14", "E13", "E9", "E8", "E4", "E3");
         }
+    }
+
+    @Test
+    void eventsLeftRecentByAnEarlierRunCountTowardsTheNextCompaction(@TempDir Path directory) {
+        Roster.Config config = Roster.Config.of(directory, 0).withCompactAfterEvents(5);
+        Project project;
+        try (Roster roster = Roster.open(config)) {
+            project = roster.projects().create("Restart").project();
+            roster.writeBuffer().submit(project, tracks(0, 3));
+            assertThat(new DuckDbEventStore(roster.database()).recentEvents()).isEqualTo(3);
+        }
+        try (Roster roster = Roster.open(config)) {
+            // 3 from the last run + 3 now reach the threshold of 5: the commit is followed by a compaction
+            roster.writeBuffer().submit(project, tracks(3, 3));
+            roster.writeBuffer().flush();
+            assertThat(new DuckDbEventStore(roster.database()).recentEvents()).isZero();
+        }
+    }
+
+    private static List<Command> tracks(int from, int count) {
+        List<Command> commands = new ArrayList<>();
+        for (int i = from; i < from + count; i++) {
+            Instant at = Instant.parse("2024-01-01T10:00:00Z").plusSeconds(i);
+            commands.add(new Command.Track("restart-" + i, "visitor", Optional.empty(), false, "Viewed", at, at,
+                    Optional.empty(), Json.object(), List.of()));
+        }
+        return commands;
     }
 
     private static List<String> timeline(TestServer server, String person) {
