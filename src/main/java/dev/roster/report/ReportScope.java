@@ -16,6 +16,9 @@ import java.util.Optional;
  */
 public record ReportScope(DateRange range, List<PropertyFilter> personWhere, Optional<Population> population,
                           Optional<Breakdown> breakdown, boolean people) {
+    /** With {@code people}: at most this many person ids per list, in every report. */
+    public static final int MAX_PEOPLE = 10_000;
+
     public ReportScope {
         requireNonNull(range, "range is null");
         personWhere = List.copyOf(personWhere);

@@ -37,11 +37,6 @@ public interface EventStore {
     /** The next unused person key of each project. */
     Map<Integer, Long> nextPersonKeys();
 
-    /** Moves recent events into the compacted, person-sorted table; folds merges into them. */
-    default CompactionResult compact() {
-        return compact(Long.MAX_VALUE);
-    }
-
     /**
      * Moves at most {@code maxEvents} of the oldest recent events into the compacted table, sorted,
      * in one transaction; merges are folded into the compacted table once no recent event is left.

@@ -16,6 +16,9 @@ public final class Sql {
      * session id changes. Use inside a query with a window {@code w} partitioned by person and
      * ordered by ts.
      */
+    /** Session numbers are packed into a unit key below the person key: {@code person * SESSION_FACTOR + session}. */
+    public static final long SESSION_FACTOR = 16_777_216L;
+
     public static final String SESSION_START =
             "(lag(ts) OVER w IS NULL OR ts - lag(ts) OVER w > INTERVAL 30 MINUTE "
                     + "OR (session_id IS NOT NULL AND lag(session_id) OVER w IS NOT NULL AND session_id <> lag(session_id) OVER w))";

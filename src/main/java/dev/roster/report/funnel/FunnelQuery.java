@@ -43,9 +43,6 @@ import java.util.Optional;
  * </ul>
  */
 public final class FunnelQuery {
-    /** Session numbers are packed into the unit key below the person key. */
-    static final long SESSION_FACTOR = 16_777_216L;
-
     private final FunnelRequest request;
     private final Project project;
     private final PopulationResolver populations;
@@ -171,7 +168,7 @@ public final class FunnelQuery {
         }
         b.sql(", ev AS (SELECT ");
         if (sessions) {
-            b.sql("pk * " + SESSION_FACTOR + " + sum(ss::INTEGER) OVER (PARTITION BY pk ORDER BY ts, event_id ROWS UNBOUNDED PRECEDING) AS u");
+            b.sql("pk * " + Sql.SESSION_FACTOR + " + sum(ss::INTEGER) OVER (PARTITION BY pk ORDER BY ts, event_id ROWS UNBOUNDED PRECEDING) AS u");
         } else {
             b.sql("pk AS u");
         }

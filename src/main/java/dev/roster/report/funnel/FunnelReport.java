@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roster.project.Project;
+import dev.roster.report.ReportScope;
 import dev.roster.report.Fragment;
 import dev.roster.report.Population;
 import dev.roster.report.ReportContext;
@@ -20,9 +21,6 @@ import java.util.Optional;
 
 /** Runs funnels: parse, validate, compile ({@link FunnelQuery}), run, shape the answer. */
 public final class FunnelReport {
-    /** At most this many person ids per list. */
-    public static final int MAX_PEOPLE = 10_000;
-
     private final ReportContext context;
     private final Database database;
 
@@ -111,7 +109,7 @@ public final class FunnelReport {
                             String person = rows.getString(2);
                             int furthest = rows.getInt(3);
                             for (int k = 0; k < furthest && k < n; k++) {
-                                if (lists.get(k).size() < MAX_PEOPLE) {
+                                if (lists.get(k).size() < ReportScope.MAX_PEOPLE) {
                                     lists.get(k).add(person);
                                 }
                             }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roster.project.Project;
+import dev.roster.report.ReportScope;
 import dev.roster.report.Fragment;
 import dev.roster.report.Population;
 import dev.roster.report.ReportContext;
@@ -22,8 +23,6 @@ import java.util.Optional;
 
 /** Runs retention reports: parse, validate, compile ({@link RetentionQuery}), run, shape. */
 public final class RetentionReport {
-    public static final int MAX_PEOPLE = 10_000;
-
     private final ReportContext context;
     private final Database database;
 
@@ -141,7 +140,7 @@ public final class RetentionReport {
                             long furthest = rows.getLong(5);
                             boolean noReturn = rows.wasNull();
                             List<String> cohortMembers = m.members.computeIfAbsent(start, s -> new ArrayList<>());
-                            if (cohortMembers.size() < MAX_PEOPLE) {
+                            if (cohortMembers.size() < ReportScope.MAX_PEOPLE) {
                                 cohortMembers.add(person);
                             }
                             List<List<String>> lists = m.people.get(start);
@@ -151,7 +150,7 @@ public final class RetentionReport {
                             for (int n = 0; n < request.periods(); n++) {
                                 boolean counted = request.mode() == RetentionRequest.Mode.ON
                                         ? !noBits && (bits & (1L << n)) != 0 : furthest >= n;
-                                if (counted && lists.get(n).size() < MAX_PEOPLE) {
+                                if (counted && lists.get(n).size() < ReportScope.MAX_PEOPLE) {
                                     lists.get(n).add(person);
                                 }
                             }

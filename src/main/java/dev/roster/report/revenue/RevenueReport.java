@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.roster.attribution.ChannelRules;
 import dev.roster.population.PopulationResolver;
 import dev.roster.project.Project;
+import dev.roster.report.ReportScope;
 import dev.roster.report.Fragment;
 import dev.roster.report.Population;
 import dev.roster.revenue.RevenueConfig;
@@ -58,9 +59,6 @@ import java.util.TreeSet;
  * <p>Thread safety: stateless; safe for concurrent use.
  */
 public final class RevenueReport {
-    /** At most this many person ids per list, as in the other reports. */
-    public static final int MAX_PEOPLE = 10_000;
-
     private final Database database;
     private final RevenueSettings settings;
     private final PopulationResolver populations;
@@ -152,7 +150,7 @@ public final class RevenueReport {
          * for the people of {@code group} when given.
          */
         Map<String, RevenueResult.Figures> figures(Optional<Population> group, boolean split) {
-            RevenueSql sql = new RevenueSql(request, project, amount, populations, group, split, MAX_PEOPLE);
+            RevenueSql sql = new RevenueSql(request, project, amount, populations, group, split, ReportScope.MAX_PEOPLE);
             return database.read(connection -> {
                 Map<String, PeriodRows> periods = request.wants(RevenueRequest.Section.PERIODS)
                         ? periods(connection, sql.periods()) : new HashMap<>();
@@ -366,7 +364,7 @@ public final class RevenueReport {
     }
 
     private static List<String> capped(java.util.Collection<String> ids) {
-        return ids.stream().sorted().limit(MAX_PEOPLE).toList();
+        return ids.stream().sorted().limit(ReportScope.MAX_PEOPLE).toList();
     }
 
     private static List<String> strings(Array array) throws SQLException {

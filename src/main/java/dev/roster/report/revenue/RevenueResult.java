@@ -12,7 +12,7 @@ import java.util.Map;
  * (filtered) report sit at the top level; with a breakdown, {@code breakdown} holds the same
  * figures per value. A section that was not asked for is left out. Person id lists
  * ({@code *_person_ids}) appear only with {@code "people": true}, sorted, at most
- * {@link RevenueReport#MAX_PEOPLE} each.
+ * {@link dev.roster.report.ReportScope#MAX_PEOPLE} each.
  */
 public record RevenueResult(
         String from,

@@ -24,8 +24,6 @@ import java.util.Optional;
  * with {@code count(DISTINCT)}, which DuckDB plans as several aggregations joined back).
  */
 public final class TrendsQuery {
-    static final long SESSION_FACTOR = 16_777_216L;
-
     private final TrendsRequest request;
     private final Project project;
     private final PopulationResolver populations;
@@ -64,7 +62,7 @@ public final class TrendsQuery {
         b.sql(" AND ").add(request.scope().personCondition("e.person_key", project, populations, group)).sql(")");
         if (sessions) {
             b.sql(", ev1 AS (SELECT *, " + Sql.SESSION_START + " AS ss FROM ev0 WINDOW w AS (PARTITION BY pk ORDER BY ts, event_id))");
-            b.sql(", ev AS (SELECT pk, pk * " + SESSION_FACTOR
+            b.sql(", ev AS (SELECT pk, pk * " + Sql.SESSION_FACTOR
                     + " + sum(ss::INTEGER) OVER (PARTITION BY pk ORDER BY ts, event_id ROWS UNBOUNDED PRECEDING) AS u, "
                     + "ts, event_id, name, properties, bv FROM ev1)");
         } else {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roster.project.Project;
+import dev.roster.report.ReportScope;
 import dev.roster.report.Fragment;
 import dev.roster.report.Population;
 import dev.roster.report.ReportContext;
@@ -28,8 +29,6 @@ import java.util.Optional;
 
 /** Runs trends: parse, validate, compile ({@link TrendsQuery}), run, fill empty buckets with zeros. */
 public final class TrendsReport {
-    public static final int MAX_PEOPLE = 10_000;
-
     private final ReportContext context;
     private final Database database;
 
@@ -96,7 +95,7 @@ public final class TrendsReport {
                             Key key = new Key(rows.getInt(1), label.orElse(rows.getString(3)));
                             Array array = rows.getArray(4);
                             List<String> ids = Arrays.stream((Object[]) array.getArray()).map(Objects::toString)
-                                    .limit(MAX_PEOPLE).toList();
+                                    .limit(ReportScope.MAX_PEOPLE).toList();
                             people.computeIfAbsent(key, k -> new HashMap<>()).put(rows.getTimestamp(2).toLocalDateTime(), ids);
                         }
                     }
