@@ -56,6 +56,8 @@ public final class WriteBuffer implements AutoCloseable {
      * waiting requests time out. Chunks keep each pause to seconds; the next idle moment continues.
      */
     static final long COMPACT_CHUNK = Long.getLong("roster.compactChunkEvents", 1_000_000);
+    /** WAL size above which an idle writer checkpoints (DuckDB itself waits for a larger one). */
+    static final long IDLE_CHECKPOINT_WAL_BYTES = 8L << 20;
     /** A group this large already shares the fixed cost well: commit without lingering. */
     private static final int LINGER_UNTIL_COMMANDS = 4_000;
 
@@ -218,6 +220,7 @@ public final class WriteBuffer implements AutoCloseable {
                 if (first == null) {
                     previousGroup = 0;
                     maybeCompact();
+                    checkpointWhileIdle();
                     continue;
                 }
                 group.clear();
@@ -307,6 +310,14 @@ public final class WriteBuffer implements AutoCloseable {
     private synchronized void maybeCompact() {
         if (compactAfterEvents > 0 && uncompactedEvents >= compactAfterEvents) {
             compact(COMPACT_CHUNK);
+        }
+    }
+
+    /** Idle: fold the WAL into the file now rather than inside a commit under load. */
+    private synchronized void checkpointWhileIdle() {
+        long started = System.nanoTime();
+        if (store.checkpointIfWalAbove(IDLE_CHECKPOINT_WAL_BYTES)) {
+            LOG.info("checkpointed the write-ahead log while idle in {} ms", (System.nanoTime() - started) / 1_000_000);
         }
     }
 

@@ -347,6 +347,18 @@ public final class DuckDbEventStore implements EventStore {
     }
 
     @Override
+    public boolean checkpointIfWalAbove(long bytes) {
+        if (database.walBytes() <= bytes) {
+            return false;
+        }
+        DuckDBConnection connection = connection();
+        synchronized (connection) {
+            database.checkpoint();
+            return true;
+        }
+    }
+
+    @Override
     public CompactionResult compact(long maxEvents) {
         long started = System.nanoTime();
         DuckDBConnection connection = connection();

@@ -44,6 +44,12 @@ public interface EventStore {
      */
     CompactionResult compact(long maxEvents);
 
+    /**
+     * Checkpoints when the write-ahead log holds more than {@code bytes}; returns whether it did.
+     * The writer calls it while idle, so that commits under load rarely pay for a checkpoint.
+     */
+    boolean checkpointIfWalAbove(long bytes);
+
     /** How many events wait in the recent (not yet compacted) table. */
     long recentEvents();
 
