@@ -120,7 +120,7 @@ public final class RevenueSettings {
                 }
                 // person_summary stores revenue per these settings: rebuild the project's rows in the
                 // same transaction, under the writer's monitor (compactions hold it too)
-                new PersonSummaryWriter(summaryAmounts()).rebuild(connection, project.key());
+                new PersonSummaryWriter(summaryAmounts()).rebuildRevenue(connection, project.key());
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
                 try {

@@ -95,26 +95,57 @@ public final class PersonSummaryWriter {
 
     /**
      * Rebuilds one project's summary from {@code events_compacted} (first start after the
-     * migration, revenue settings change), in slices of person keys.
+     * migration), in slices of person keys.
      */
     public void rebuild(Connection connection, int projectKey) throws SQLException {
         execute(connection, "DELETE FROM person_summary WHERE project_key = " + projectKey);
-        long first;
-        long last;
+        long[] range = keyRange(connection, projectKey);
+        if (range == null) {
+            return;
+        }
+        for (long from = range[0]; from <= range[1]; from += REBUILD_SLICE) {
+            insert(connection, projectKey, " AND e.person_key BETWEEN " + from + " AND " + Math.min(range[1], from + REBUILD_SLICE - 1));
+        }
+    }
+
+    /**
+     * Recomputes the revenue columns of one project's summary (revenue settings change): only the
+     * amount depends on the settings, so this is a plain aggregate of the compacted events (no
+     * session window, no first touch), in slices of person keys.
+     */
+    public void rebuildRevenue(Connection connection, int projectKey) throws SQLException {
+        long[] range = keyRange(connection, projectKey);
+        if (range == null) {
+            return;
+        }
+        Amount amount = amounts.of(connection, projectKey);
+        for (long from = range[0]; from <= range[1]; from += REBUILD_SLICE) {
+            String keys = " BETWEEN " + from + " AND " + Math.min(range[1], from + REBUILD_SLICE - 1);
+            String sql = "UPDATE person_summary SET revenue = x.revenue, last_payment = x.last_payment FROM ("
+                    + "SELECT person_key, coalesce(sum(amount), 0) AS revenue, max(ts) FILTER (WHERE amount > 0) AS last_payment "
+                    + "FROM (SELECT person_key, ts, " + amount.sql() + " AS amount FROM events_compacted "
+                    + "WHERE project_key = ? AND person_key" + keys + ") GROUP BY person_key) x "
+                    + "WHERE person_summary.project_key = ? AND person_summary.person_key = x.person_key "
+                    + "AND person_summary.person_key" + keys;
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                int next = Sql.bind(statement, 1, amount.parameters());
+                statement.setInt(next++, projectKey);
+                statement.setInt(next, projectKey);
+                statement.execute();
+            }
+        }
+    }
+
+    /** {min, max} person key of the project's compacted events, or null when it has none. */
+    private static long[] keyRange(Connection connection, int projectKey) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(
                 "SELECT min(person_key), max(person_key) FROM events_compacted WHERE project_key = ?")) {
             statement.setInt(1, projectKey);
             try (ResultSet rows = statement.executeQuery()) {
                 rows.next();
-                first = rows.getLong(1);
-                if (rows.wasNull()) {
-                    return;
-                }
-                last = rows.getLong(2);
+                long first = rows.getLong(1);
+                return rows.wasNull() ? null : new long[] {first, rows.getLong(2)};
             }
-        }
-        for (long from = first; from <= last; from += REBUILD_SLICE) {
-            insert(connection, projectKey, " AND e.person_key BETWEEN " + from + " AND " + Math.min(last, from + REBUILD_SLICE - 1));
         }
     }
 
