@@ -83,12 +83,15 @@ public final class PersonSummaryWriter {
         }
         for (long[] range : ranges) {
             int project = (int) range[0];
-            // two longs from the table, not user input: constant bounds let zone maps prune
-            String keys = " BETWEEN " + range[1] + " AND " + range[2]
-                    + " AND %1$s.person_key IN (SELECT person_key FROM summary_touched WHERE project_key = " + project + ")";
-            execute(connection, "DELETE FROM person_summary WHERE project_key = " + project + " AND person_summary.person_key"
-                    + keys.formatted("person_summary"));
-            insert(connection, project, " AND e.person_key" + keys.formatted("e"));
+            // slices of keys bound the session window's memory when a compaction touches everyone
+            for (long from = range[1]; from <= range[2]; from += REBUILD_SLICE) {
+                // longs from the table, not user input: constant bounds let zone maps prune
+                String keys = " BETWEEN " + from + " AND " + Math.min(range[2], from + REBUILD_SLICE - 1)
+                        + " AND %1$s.person_key IN (SELECT person_key FROM summary_touched WHERE project_key = " + project + ")";
+                execute(connection, "DELETE FROM person_summary WHERE project_key = " + project + " AND person_summary.person_key"
+                        + keys.formatted("person_summary"));
+                insert(connection, project, " AND e.person_key" + keys.formatted("e"));
+            }
         }
         execute(connection, "DELETE FROM summary_touched");
     }
