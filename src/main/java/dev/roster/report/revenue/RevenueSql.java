@@ -256,9 +256,10 @@ final class RevenueSql {
         } else {
             b.sql("q AS (SELECT pk, " + value + "ltv, last_payment, source AS s1, NULL::VARCHAR AS s2, NULL::BOOLEAN AS s3 FROM p) ");
         }
+        // fsum (compensated): the sum of doubles does not depend on the order parallel threads add them in
         int top = Math.max(request.top(), 1);
         b.sql("SELECT grouping(s1, s2, s3) <> 0 AS is_total, " + bv() + " AS bv, s1, s2, s3, count(*) AS people, ")
-                .sql("count(*) FILTER (WHERE last_payment IS NOT NULL) AS paying_people, coalesce(sum(ltv), 0) AS revenue, ")
+                .sql("count(*) FILTER (WHERE last_payment IS NOT NULL) AS paying_people, coalesce(fsum(ltv), 0) AS revenue, ")
                 .param("count(*) FILTER (WHERE last_payment < ?) AS churned, ", churnedBefore)
                 .param("max_by(pk, {'ltv': ltv, 'k': -pk}, ?) FILTER (WHERE ltv > 0) AS top, ", top)
                 .param("max_by(ltv, {'ltv': ltv, 'k': -pk}, ?) FILTER (WHERE ltv > 0) AS top_ltv", top);
