@@ -19,6 +19,7 @@ import dev.roster.report.revenue.RevenueReport;
 import dev.roster.revenue.RevenueSettings;
 import dev.roster.store.Database;
 import dev.roster.store.DuckDbEventStore;
+import dev.roster.store.PersonSummaryWriter;
 import dev.roster.web.Wiring;
 import dev.roster.population.PopulationResolver;
 import dev.roster.privacy.PrivacyRequests;
@@ -88,7 +89,7 @@ public final class Roster implements AutoCloseable {
         this.database = Database.open(config.dataDirectory(), config.memoryLimit());
         this.metrics = new Metrics();
         this.projects = new Projects(database, config.clock());
-        this.writeBuffer = new WriteBuffer(new DuckDbEventStore(database), config.clock(), metrics, config.compactAfterEvents());
+        this.writeBuffer = new WriteBuffer(new DuckDbEventStore(database, new PersonSummaryWriter(RevenueSettings.summaryAmounts())), config.clock(), metrics, config.compactAfterEvents());
         this.ingestion = new Ingestion(projects, writeBuffer, metrics);
         this.people = new PeopleService(database);
         this.peopleSearch = new PeopleSearch(database);

@@ -74,25 +74,25 @@ public final class PeopleSearch {
             parameters.addAll(f.parameters());
         });
         RevenueExpression amount = revenue.expression(project);
-        String sql = "WITH stats AS (SELECT person_key, min(ts) AS first_seen, max(ts) AS last_seen, count(*) AS event_count, "
-                + "coalesce(sum(" + amount.sql() + "), 0) AS ltv FROM resolved_events WHERE project_key = ?" + filter
-                + " GROUP BY person_key), "
+        PersonStats.Query stats = PersonStats.query(project.key(), amount, PersonStats.Options.FIGURES);
+        String sql = "WITH stats AS (SELECT person_key, first_seen, last_seen, event_count, ltv FROM (" + stats.sql() + ") WHERE true"
+                + filter + "), "
+                + "page AS (SELECT * FROM stats ORDER BY " + order + ", person_key LIMIT ? OFFSET ?), "
                 + "names AS (SELECT person_key, arg_max(identity, (is_user, created_at)) AS best, bool_or(is_user) AS identified "
-                + "FROM identities WHERE project_key = ? AND person_key IN (SELECT person_key FROM stats) GROUP BY person_key) "
+                + "FROM identities WHERE project_key = ? AND person_key IN (SELECT person_key FROM page) GROUP BY person_key) "
                 + "SELECT p.person_id, CASE WHEN n.identified THEN n.best ELSE coalesce(json_extract_string(e.value, '$'), n.best) END, "
-                + "s.first_seen, s.last_seen, s.event_count, s.ltv FROM stats s "
+                + "s.first_seen, s.last_seen, s.event_count, s.ltv FROM page s "
                 + "JOIN persons p ON p.project_key = ? AND p.person_key = s.person_key "
                 + "LEFT JOIN names n ON n.person_key = s.person_key "
                 + "LEFT JOIN person_properties e ON e.project_key = ? AND e.person_key = s.person_key AND e.key = 'email' "
-                + "ORDER BY " + order + ", s.person_key LIMIT ? OFFSET ?";
-        List<Object> all = new ArrayList<>(amount.parameters());
-        all.add(project.key());
+                + "ORDER BY " + order + ", s.person_key";
+        List<Object> all = new ArrayList<>(stats.parameters());
         all.addAll(parameters);
-        all.add(project.key());
-        all.add(project.key());
-        all.add(project.key());
         all.add(limit + 1);
         all.add(offset);
+        all.add(project.key());
+        all.add(project.key());
+        all.add(project.key());
         return database.read(connection -> {
             List<Summary> people = new ArrayList<>();
             try (PreparedStatement statement = connection.prepareStatement(sql)) {

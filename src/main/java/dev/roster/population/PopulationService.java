@@ -8,6 +8,7 @@ import dev.roster.common.ErrorCode;
 import dev.roster.common.Json;
 import dev.roster.common.RosterException;
 import dev.roster.people.PeopleSearch;
+import dev.roster.people.PersonStats;
 import dev.roster.project.Project;
 import dev.roster.revenue.RevenueConfig;
 import dev.roster.revenue.RevenueExpression;
@@ -304,14 +305,11 @@ public final class PopulationService implements PopulationResolver {
     }
 
     /**
-     * One page of members in one query that reads the members' events once: the definition is
-     * evaluated once (a materialised CTE, which also gives the count), the members' events are
-     * selected by their stored person keys (the members' and those merged into them, as
-     * {@code resolved_events} resolves them) and summarised in one pass (first/last seen, event count, LTV with the project's revenue
-     * expression), and only the page's people get display names (identities, email). The order
-     * and the summary are those of {@link PeopleSearch} (its sort keys, then person key), checked
-     * against it in the tests; a search filtered by the population summarises every member twice
-     * over the whole event table.
+     * One page of members in one query: the definition is evaluated once (a materialised CTE, which
+     * also gives the count), the members' figures come from {@link PersonStats} (the person summary
+     * plus the uncompacted tail), and only the page's people get display names (identities, email).
+     * The order and the summary are those of {@link PeopleSearch} (its sort keys, then person key),
+     * checked against it in the tests.
      */
     public MembersPage people(Project project, String id, String sort, int limit, Optional<String> cursor) {
         String order = ORDERS.get(sort.toLowerCase(java.util.Locale.ROOT));
@@ -323,42 +321,23 @@ public final class PopulationService implements PopulationResolver {
         }
         int offset = cursor.map(PopulationService::offset).orElse(0);
         PersonKeyQuery members = members(project, require(project, id));
-        RevenueExpression amount = revenue(project);
-        boolean byLtv = order.startsWith("ltv");
-        String resolvedEvents = "FROM all_events e LEFT JOIN unfolded_merges u ON u.project_key = e.project_key "
-                + "AND u.from_key = e.person_key WHERE e.project_key = ? AND e.person_key IN ";
+        PersonStats.Query stats = PersonStats.query(project.key(), revenue(project), PersonStats.Options.FIGURES);
         String sql = "WITH m AS MATERIALIZED (" + members.sql() + "), "
-                // the members' stored person keys: their own and those merged into them but not yet folded
-                + "raw AS (SELECT person_key FROM m UNION ALL SELECT from_key FROM unfolded_merges WHERE project_key = ? "
-                + "AND to_key IN (SELECT person_key FROM m)), "
-                // resolved_events, filtered on the stored key before the merge join (5x less work than after it);
-                // properties (JSON) are read only to sort by LTV
-                + "stats AS (SELECT coalesce(u.to_key, e.person_key) AS person_key, min(e.ts) AS first_seen, max(e.ts) AS last_seen, "
-                + "count(*) AS event_count" + (byLtv ? ", coalesce(sum(" + amount.sql() + "), 0) AS ltv " : " ") + resolvedEvents
-                + "(SELECT person_key FROM raw) AND coalesce(u.to_key, e.person_key) IN (SELECT person_key FROM m) GROUP BY 1), "
+                + "stats AS (SELECT person_key, first_seen, last_seen, event_count, ltv FROM (" + stats.sql() + ") "
+                + "WHERE person_key IN (SELECT person_key FROM m)), "
                 + "page AS (SELECT * FROM stats ORDER BY " + order + ", person_key LIMIT ? OFFSET ?), "
-                // LTV of the page's people only: few row groups of the sorted events, so little JSON is read
-                + "page_raw AS (SELECT person_key FROM page UNION ALL SELECT from_key FROM unfolded_merges WHERE project_key = ? "
-                + "AND to_key IN (SELECT person_key FROM page)), "
-                + "ltvs AS (SELECT coalesce(u.to_key, e.person_key) AS person_key, coalesce(sum(" + amount.sql() + "), 0) AS ltv "
-                + resolvedEvents + "(SELECT person_key FROM page_raw) GROUP BY 1), "
                 + "names AS (SELECT person_key, arg_max(identity, (is_user, created_at)) AS best, bool_or(is_user) AS identified "
                 + "FROM identities WHERE project_key = ? AND person_key IN (SELECT person_key FROM page) GROUP BY person_key), "
-                + "shown AS (SELECT s.person_key, s.first_seen, s.last_seen, s.event_count, coalesce(l.ltv, 0) AS ltv, p.person_id, "
+                + "shown AS (SELECT s.person_key, s.first_seen, s.last_seen, s.event_count, s.ltv, p.person_id, "
                 + "CASE WHEN n.identified THEN n.best ELSE coalesce(json_extract_string(e.value, '$'), n.best) END AS display_name "
                 + "FROM page s JOIN persons p ON p.project_key = ? AND p.person_key = s.person_key "
-                + "LEFT JOIN ltvs l ON l.person_key = s.person_key LEFT JOIN names n ON n.person_key = s.person_key "
+                + "LEFT JOIN names n ON n.person_key = s.person_key "
                 + "LEFT JOIN person_properties e ON e.project_key = ? AND e.person_key = s.person_key AND e.key = 'email') "
                 + "SELECT t.total, s.person_id, s.display_name, s.first_seen, s.last_seen, s.event_count, s.ltv "
                 + "FROM (SELECT count(*) AS total FROM m) t LEFT JOIN shown s ON true ORDER BY " + order + ", s.person_key";
         List<Object> parameters = new ArrayList<>(members.parameters());
-        parameters.add(project.key());
-        if (byLtv) {
-            parameters.addAll(amount.parameters());
-        }
-        parameters.addAll(List.of(project.key(), limit + 1, offset, project.key()));
-        parameters.addAll(amount.parameters());
-        parameters.addAll(List.of(project.key(), project.key(), project.key(), project.key()));
+        parameters.addAll(stats.parameters());
+        parameters.addAll(List.of(limit + 1, offset, project.key(), project.key(), project.key()));
         return database.read(connection -> {
             long total = 0;
             List<PeopleSearch.Summary> people = new ArrayList<>();

@@ -10,6 +10,7 @@ import dev.roster.common.Json;
 import dev.roster.common.RosterException;
 import dev.roster.project.Project;
 import dev.roster.store.Database;
+import dev.roster.store.PersonSummaryWriter;
 import dev.roster.store.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -55,6 +56,27 @@ public final class RevenueSettings {
         return parse(Json.parse(settings));
     }
 
+    /**
+     * The revenue amounts of {@code person_summary}, read on the writer's connection inside its
+     * transaction (compaction, first-start build), so they are the settings committed with it.
+     */
+    public static PersonSummaryWriter.Amounts summaryAmounts() {
+        return (connection, projectKey) -> {
+            RevenueConfig config = RevenueConfig.DEFAULT;
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "SELECT json_extract(settings, '$.revenue') FROM projects WHERE project_key = ?")) {
+                statement.setInt(1, projectKey);
+                try (ResultSet rows = statement.executeQuery()) {
+                    if (rows.next() && rows.getString(1) != null) {
+                        config = parse(Json.parse(rows.getString(1)));
+                    }
+                }
+            }
+            RevenueExpression expression = RevenueExpression.of(config);
+            return new PersonSummaryWriter.Amount(expression.sql(), expression.parameters());
+        };
+    }
+
     /** The SQL amount expression of the project's configuration. */
     public RevenueExpression expression(Project project) {
         return RevenueExpression.of(load(project));
@@ -72,6 +94,10 @@ public final class RevenueSettings {
         Connection connection = database.writer();
         synchronized (connection) {
             try {
+                connection.setAutoCommit(false);
+                try (PreparedStatement begin = connection.prepareStatement("SELECT 1")) {
+                    begin.execute();
+                }
                 String current;
                 try (PreparedStatement statement = connection.prepareStatement(
                         "SELECT CAST(settings AS VARCHAR) FROM projects WHERE project_key = ?")) {
@@ -92,8 +118,26 @@ public final class RevenueSettings {
                     update.setInt(2, project.key());
                     update.executeUpdate();
                 }
-            } catch (SQLException e) {
+                // person_summary stores revenue per these settings: rebuild the project's rows in the
+                // same transaction, under the writer's monitor (compactions hold it too)
+                new PersonSummaryWriter(summaryAmounts()).rebuildRevenue(connection, project.key());
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    connection.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                if (e instanceof RosterException rosterException) {
+                    throw rosterException;
+                }
                 throw new IllegalStateException("cannot save revenue settings: " + e.getMessage(), e);
+            } finally {
+                try {
+                    connection.setAutoCommit(true);
+                } catch (SQLException ignored) {
+                    // the next writer sets it again
+                }
             }
         }
         return config;

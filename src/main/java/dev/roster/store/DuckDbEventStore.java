@@ -32,9 +32,16 @@ import org.duckdb.DuckDBConnection;
  */
 public final class DuckDbEventStore implements EventStore {
     private final Database database;
+    private final PersonSummaryWriter summaries;
 
-    public DuckDbEventStore(Database database) {
+    /**
+     * @param summaries maintains {@code person_summary}; a data directory written before it existed
+     *     gets it built here, before the first commit or compaction
+     */
+    public DuckDbEventStore(Database database, PersonSummaryWriter summaries) {
         this.database = requireNonNull(database, "database is null");
+        this.summaries = requireNonNull(summaries, "summaries is null");
+        buildMissingSummaries();
         try (Statement statement = connection().createStatement()) {
             statement.execute("CREATE TEMP TABLE IF NOT EXISTS batch_persons (project_key INTEGER, person_key BIGINT)");
             statement.execute("CREATE TEMP TABLE IF NOT EXISTS batch_merges (project_key INTEGER, from_key BIGINT, to_key BIGINT)");
@@ -47,6 +54,38 @@ public final class DuckDbEventStore implements EventStore {
 
     private DuckDBConnection connection() {
         return (DuckDBConnection) database.writer();
+    }
+
+    /** First start after the summary's migration: builds it for the projects' existing compacted events. */
+    private void buildMissingSummaries() {
+        DuckDBConnection connection = connection();
+        synchronized (connection) {
+            try {
+                connection.setAutoCommit(false);
+                execute(connection, "SELECT 1");
+                long started = System.nanoTime();
+                List<Integer> built = summaries.buildMissing(connection);
+                connection.commit();
+                if (!built.isEmpty()) {
+                    System.getLogger(DuckDbEventStore.class.getName()).log(System.Logger.Level.INFO,
+                            "built the person summary of " + built.size() + " project(s) in "
+                                    + (System.nanoTime() - started) / 1_000_000 + " ms");
+                }
+            } catch (SQLException e) {
+                try {
+                    connection.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                throw new IllegalStateException("cannot build the person summary: " + e.getMessage(), e);
+            } finally {
+                try {
+                    connection.setAutoCommit(true);
+                } catch (SQLException ignored) {
+                    // set again on next use
+                }
+            }
+        }
     }
 
     @Override
@@ -377,6 +416,7 @@ public final class DuckDbEventStore implements EventStore {
                                 + maxEvents + ")");
                         chunk = " WHERE r.rowid <= " + last;
                     }
+                    summaries.collectTouched(connection, chunk, chunk.isEmpty());
                     moved = statement.executeUpdate("INSERT INTO events_compacted "
                             + "SELECT r.project_key, r.event_id, r.identity, coalesce(m.to_key, r.person_key) AS person_key, "
                             + "r.name, r.ts, r.received_at, r.session_id, r.properties FROM events_recent r "
@@ -393,6 +433,7 @@ public final class DuckDbEventStore implements EventStore {
                         statement.execute("DELETE FROM unfolded_merges");
                     }
                 }
+                summaries.recomputeTouched(connection);
                 connection.commit();
                 return new CompactionResult(moved, folded, (System.nanoTime() - started) / 1_000_000);
             } catch (SQLException e) {
@@ -415,7 +456,7 @@ public final class DuckDbEventStore implements EventStore {
     /** Tables with erased rows that {@link #scrub} must rewrite; the order for sorted tables. */
     private static final Map<String, String> SCRUB_ORDER = Map.of(
             "events_compacted", " ORDER BY project_key, person_key, ts",
-            "events_recent", "", "identities", "", "person_properties", "", "persons", "",
+            "events_recent", "", "identities", "", "person_summary", " ORDER BY project_key, person_key", "person_properties", "", "persons", "",
             "person_merges", "", "unfolded_merges", "", "identity_warnings", "");
     private final Set<String> tablesToScrub = new java.util.LinkedHashSet<>();
 
@@ -472,6 +513,7 @@ public final class DuckDbEventStore implements EventStore {
                 for (String table : new String[] {"events_recent", "events_compacted"}) {
                     events += deleted(connection, table, "DELETE FROM " + table + inKeys.formatted(table, "person_key"));
                 }
+                deleted(connection, "person_summary", PersonSummaryWriter.DELETE_BATCH_PERSONS);
                 deleted(connection, "person_properties", "DELETE FROM person_properties" + inKeys.formatted("person_properties", "person_key"));
                 deleted(connection, "persons", "DELETE FROM persons" + inKeys.formatted("persons", "person_key"));
                 deleted(connection, "identities", "DELETE FROM identities" + inKeys.formatted("identities", "person_key"));

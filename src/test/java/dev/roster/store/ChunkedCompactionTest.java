@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.roster.Roster;
 import dev.roster.ingest.Command;
 import dev.roster.project.Project;
+import dev.roster.revenue.RevenueSettings;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
@@ -41,7 +42,7 @@ class ChunkedCompactionTest {
             assertThat(server.person("anon-3").get("id").asText()).isEqualTo(person);
             assertThat(timeline(server, person)).hasSize(10);
 
-            DuckDbEventStore store = new DuckDbEventStore(server.roster().database());
+            DuckDbEventStore store = new DuckDbEventStore(server.roster().database(), new PersonSummaryWriter(RevenueSettings.summaryAmounts()));
             EventStore.CompactionResult first = store.compact(10);
             assertThat(first.movedEvents()).isEqualTo(10);
             assertThat(first.foldedMerges()).isZero();
@@ -70,13 +71,13 @@ class ChunkedCompactionTest {
         try (Roster roster = Roster.open(config)) {
             project = roster.projects().create("Restart").project();
             roster.writeBuffer().submit(project, tracks(0, 3));
-            assertThat(new DuckDbEventStore(roster.database()).recentEvents()).isEqualTo(3);
+            assertThat(new DuckDbEventStore(roster.database(), new PersonSummaryWriter(RevenueSettings.summaryAmounts())).recentEvents()).isEqualTo(3);
         }
         try (Roster roster = Roster.open(config)) {
             // 3 from the last run + 3 now reach the threshold of 5: the commit is followed by a compaction
             roster.writeBuffer().submit(project, tracks(3, 3));
             roster.writeBuffer().flush();
-            assertThat(new DuckDbEventStore(roster.database()).recentEvents()).isZero();
+            assertThat(new DuckDbEventStore(roster.database(), new PersonSummaryWriter(RevenueSettings.summaryAmounts())).recentEvents()).isZero();
         }
     }
 

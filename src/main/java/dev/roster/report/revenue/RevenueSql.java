@@ -2,6 +2,7 @@ package dev.roster.report.revenue;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.roster.people.PersonStats;
 import dev.roster.population.PopulationResolver;
 import dev.roster.project.Project;
 import dev.roster.report.Breakdown;
@@ -21,15 +22,17 @@ import java.util.Optional;
  * only builds strings and parameter lists. Every user value is a bind parameter; the only spliced
  * text is fixed keywords chosen by enum constants and numbers from code.
  *
- * <p>Three queries, one per section, each one scan of {@code resolved_events} kept to the shape of
- * the best hand-written query for its question:
+ * <p>Three queries, one per section, each kept to the shape of the best hand-written query for its
+ * question (one scan of {@code resolved_events}, or of the per-person figures when they suffice):
  * <ul>
  *   <li>{@link #periods}: revenue, refunds, paying and active people per period of the range, and
  *   the same over the whole range;</li>
  *   <li>{@link #lifetime}: one row per person acquired in the range (first event in the range,
- *   across all merged identities) with first touch as {@code arg_min_null(source, ts)} (the
- *   earliest event's value even when that value is missing: plain {@code arg_min} skips NULLs),
- *   lifetime revenue and last payment, summed per first-touch value and overall;</li>
+ *   across all merged identities) with first touch (the earliest event's value even when that
+ *   value is missing), lifetime revenue and last payment, summed per first-touch value and
+ *   overall. Without event filters or a value breakdown every event counts, so the per-person
+ *   figures come from {@link PersonStats} (the person summary plus the tail: first touch from the
+ *   earliest event's properties); otherwise from the events, with {@code arg_min_null(source, ts)};</li>
  *   <li>{@link #cohorts}: the cumulative LTV curve per acquisition month.</li>
  * </ul>
  *
@@ -220,7 +223,22 @@ final class RevenueSql {
             source = Fragment.of("arg_min_null(" + source(request.groupBy()) + ", ts)");
         }
         String sums = "coalesce(sum(amount), 0) AS ltv, max(ts) FILTER (WHERE amount > 0) AS last_payment";
-        if (split()) {
+        if (!split() && !filtered()) {
+            // every event counts: the per-person figures of the person summary (plus the tail)
+            boolean cohort = request.groupBy() == RevenueRequest.GroupBy.COHORT_MONTH;
+            PersonStats.Options options = cohort ? PersonStats.Options.FIGURES : PersonStats.Options.FIGURES.withFirstProperties();
+            PersonStats.Query stats = PersonStats.query(project.key(), amount, options);
+            Fragment personSource = cohort ? month("first_seen") : Fragment.of(source(request.groupBy()));
+            b.sql("p AS (SELECT person_key AS pk, ").add(personSource).sql(" AS source, ltv, last_payment FROM (SELECT person_key, "
+                            + "first_seen, ltv, last_payment" + (cohort ? "" : ", first_properties AS properties") + " FROM (")
+                    .add(new Fragment(stats.sql(), stats.parameters()))
+                    .param(")) WHERE first_seen >= ? AND first_seen < ?", start(), end());
+            Fragment persons = request.scope().personCondition("person_key", project, populations, group);
+            if (!persons.equals(Fragment.TRUE)) {
+                b.sql(" AND ").add(persons);
+            }
+            b.sql("), ");
+        } else if (split()) {
             b.sql("ev AS (").add(events(false)).sql("), ")
                     .sql("p0 AS (SELECT pk, ").add(source).param(" AS source FROM ev GROUP BY pk HAVING min(ts) >= ? AND min(ts) < ?), ",
                             start(), end())
@@ -238,9 +256,10 @@ final class RevenueSql {
         } else {
             b.sql("q AS (SELECT pk, " + value + "ltv, last_payment, source AS s1, NULL::VARCHAR AS s2, NULL::BOOLEAN AS s3 FROM p) ");
         }
+        // fsum (compensated): the sum of doubles does not depend on the order parallel threads add them in
         int top = Math.max(request.top(), 1);
         b.sql("SELECT grouping(s1, s2, s3) <> 0 AS is_total, " + bv() + " AS bv, s1, s2, s3, count(*) AS people, ")
-                .sql("count(*) FILTER (WHERE last_payment IS NOT NULL) AS paying_people, coalesce(sum(ltv), 0) AS revenue, ")
+                .sql("count(*) FILTER (WHERE last_payment IS NOT NULL) AS paying_people, coalesce(fsum(ltv), 0) AS revenue, ")
                 .param("count(*) FILTER (WHERE last_payment < ?) AS churned, ", churnedBefore)
                 .param("max_by(pk, {'ltv': ltv, 'k': -pk}, ?) FILTER (WHERE ltv > 0) AS top, ", top)
                 .param("max_by(ltv, {'ltv': ltv, 'k': -pk}, ?) FILTER (WHERE ltv > 0) AS top_ltv", top);

@@ -9,6 +9,7 @@ import dev.roster.common.ErrorCode;
 import dev.roster.common.Json;
 import dev.roster.common.RosterException;
 import dev.roster.people.PeopleService;
+import dev.roster.people.PersonStats;
 import dev.roster.population.PopulationResolver;
 import dev.roster.project.Project;
 import dev.roster.revenue.RevenueExpression;
@@ -40,10 +41,10 @@ import org.apache.commons.csv.CSVPrinter;
 /**
  * The CRM hand-off (SPEC §7): every person of a project (or of one population) with identities,
  * properties, first/last seen, event and session counts, LTV, acquisition and population
- * memberships, as CSV, JSON or JSONL. One SQL query per slice of person keys computes the
- * figures of every person in it (first touch with {@code arg_min(properties, ts)}, LTV with the
- * project's {@link RevenueSettings revenue expression}); rows are written as they are read, so the
- * JVM holds one person at a time. People come in person-key order, which is the order they were
+ * memberships, as CSV, JSON or JSONL. One SQL query per slice of person keys gives every person
+ * in it; the figures (first/last seen, counts, LTV per the project's {@link RevenueSettings revenue
+ * settings}, first touch) come from {@link PersonStats}, the person summary plus the uncompacted
+ * tail. Rows are written as they are read, so the JVM holds one person at a time. People come in person-key order, which is the order they were
  * first seen by Roster. The figures are the ones {@link PeopleService#document} gives.
  */
 public final class PeopleExport {
@@ -159,10 +160,10 @@ public final class PeopleExport {
 
     /**
      * Runs the export in slices of {@link #SLICE_PERSONS} consecutive person keys, in key order
-     * (the order persons were created). Each slice's query reads only its persons' events:
-     * {@code events_compacted} is sorted by person, so the key range prunes almost every row group,
-     * and each slice's aggregates, session window and sort hold about a million events at most,
-     * whatever the project's size (one query over everyone ran out of DuckDB's 512 MB at 1M people).
+     * (the order persons were created). Each slice's query reads only its persons' rows:
+     * {@code events_compacted} and {@code person_summary} are sorted by person, so the key range
+     * prunes almost every row group, and each slice's aggregates and sorts stay bounded whatever
+     * the project's size.
      * Populations are evaluated once into temp tables of this connection.
      */
     private void query(Connection connection, Project project, RevenueExpression amount, Optional<PersonKeyQuery> filter,
@@ -189,7 +190,9 @@ public final class PeopleExport {
                     }
                 }
             }
-            String sql = sliceSql(amount, filter.isPresent(), memberships.size());
+            PersonStats.Options figures = PersonStats.Options.FIGURES.withSessions().withFirstProperties();
+            String sql = sliceSql(PersonStats.query(project.key(), amount, figures.between(first, last)).sql(),
+                    filter.isPresent(), memberships.size());
             try (PreparedStatement statement = connection.prepareStatement(sql)) {
                 for (long from = first; from <= last; from += SLICE_PERSONS) {
                     long to = Math.min(last, from + SLICE_PERSONS - 1);
@@ -199,8 +202,8 @@ public final class PeopleExport {
                     // events: stored under a key of the slice, or merged into one (not yet folded)
                     parameters.addAll(List.of(project.key(), from, to, from, to));
                     parameters.addAll(List.of(project.key(), from, to, from, to));
-                    // stats (revenue), idents, props, persons
-                    parameters.addAll(amount.parameters());
+                    // stats (summary + tail), idents, props, persons
+                    parameters.addAll(PersonStats.query(project.key(), amount, figures.between(from, to)).parameters());
                     parameters.addAll(List.of(project.key(), from, to));
                     parameters.addAll(List.of(project.key(), from, to));
                     parameters.addAll(List.of(project.key(), from, to));
@@ -231,8 +234,13 @@ public final class PeopleExport {
         return table;
     }
 
-    /** The query of one slice of person keys; parameters in the order {@link #query} binds them. */
-    private static String sliceSql(RevenueExpression amount, boolean filtered, int memberships) {
+    /**
+     * The query of one slice of person keys; parameters in the order {@link #query} binds them.
+     * The figures come from {@link PersonStats} ({@code stats}, the person summary plus the tail);
+     * only the identities' own first and last seen (their order, and the display name) read the
+     * events, as narrow rows without JSON.
+     */
+    private static String sliceSql(String stats, boolean filtered, int memberships) {
         StringBuilder sql = new StringBuilder();
         sql.append("WITH people AS (SELECT DISTINCT person_key FROM identities WHERE project_key = ? AND person_key BETWEEN ? AND ?");
         if (filtered) {
@@ -242,22 +250,16 @@ public final class PeopleExport {
         // Events keep the key they were stored with; unfolded_merges redirects merged-away keys (as
         // resolved_events does). The range filter on the stored key is what prunes the scan.
         sql.append("events AS NOT MATERIALIZED ("
-                + "SELECT coalesce(m.to_key, e.person_key) AS person_key, e.identity, e.event_id, e.name, e.ts, e.session_id, e.properties "
+                + "SELECT coalesce(m.to_key, e.person_key) AS person_key, e.identity, e.ts "
                 + "FROM all_events e LEFT JOIN unfolded_merges m ON m.project_key = e.project_key AND m.from_key = e.person_key "
                 + "WHERE e.project_key = ? AND e.person_key BETWEEN ? AND ? AND coalesce(m.to_key, e.person_key) BETWEEN ? AND ? "
                 + "UNION ALL "
-                + "SELECT m.to_key, e.identity, e.event_id, e.name, e.ts, e.session_id, e.properties "
+                + "SELECT m.to_key, e.identity, e.ts "
                 + "FROM all_events e JOIN unfolded_merges m ON m.project_key = e.project_key AND m.from_key = e.person_key "
                 + "WHERE e.project_key = ? AND m.to_key BETWEEN ? AND ? AND NOT (e.person_key BETWEEN ? AND ?)), ");
         sql.append("identity_stats AS (SELECT person_key, identity, min(ts) AS first_seen, max(ts) AS last_seen "
                 + "FROM events GROUP BY person_key, identity), ");
-        // the session window sorts narrow rows only; the other figures are plain aggregates
-        sql.append("sessions AS (SELECT person_key, count(*) FILTER (WHERE session_start) AS sessions FROM ("
-                + "SELECT person_key, ").append(Sql.SESSION_START).append(" AS session_start FROM events "
-                + "WINDOW w AS (PARTITION BY person_key ORDER BY ts, event_id)) GROUP BY person_key), ");
-        sql.append("stats AS (SELECT person_key, min(ts) AS first_seen, max(ts) AS last_seen, count(*) AS events, "
-                + "coalesce(sum(revenue), 0) AS ltv, arg_min(properties, ts) AS first_touch FROM (SELECT person_key, ts, properties, ")
-                .append(amount.sql()).append(" AS revenue FROM events) GROUP BY person_key), ");
+        sql.append("stats AS (").append(stats).append("), ");
         // Ordered aggregates (list(... ORDER BY ...)) sort per group and were most of a slice's time;
         // list_sort of structs whose first fields are the sort keys gives the same order.
         sql.append("idents AS (SELECT person_key, to_json(list_transform(list_sort(list({'first_seen': s_first, "
@@ -269,8 +271,8 @@ public final class PeopleExport {
         sql.append("props AS (SELECT person_key, '{' || array_to_string(list_transform(list_sort(list({'k': key, 'v': value})), "
                 + "lambda x: to_json(x.k) || ':' || CAST(x.v AS VARCHAR)), ',') || '}' AS properties "
                 + "FROM person_properties WHERE project_key = ? AND person_key BETWEEN ? AND ? GROUP BY person_key) ");
-        sql.append("SELECT p.person_id, d.identities, r.properties, s.first_seen, s.last_seen, coalesce(s.events, 0), "
-                + "coalesce(n.sessions, 0), coalesce(s.ltv, 0), s.first_touch");
+        sql.append("SELECT p.person_id, d.identities, r.properties, s.first_seen, s.last_seen, coalesce(s.event_count, 0), "
+                + "coalesce(s.session_count, 0), coalesce(s.ltv, 0), s.first_properties");
         for (int i = 0; i < memberships; i++) {
             sql.append(", people.person_key IN (SELECT person_key FROM export_member_").append(i).append(')');
         }
@@ -278,7 +280,6 @@ public final class PeopleExport {
                 + "AND p.person_key BETWEEN ? AND ? "
                 + "LEFT JOIN idents d ON d.person_key = people.person_key "
                 + "LEFT JOIN stats s ON s.person_key = people.person_key "
-                + "LEFT JOIN sessions n ON n.person_key = people.person_key "
                 + "LEFT JOIN props r ON r.person_key = people.person_key "
                 + "ORDER BY people.person_key");
         return sql.toString();

@@ -1,0 +1,200 @@
+package dev.roster.store;
+
+import static java.util.Objects.requireNonNull;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Keeps {@code person_summary} equal to an aggregate of {@code events_compacted} per stored person
+ * key: first/last seen (with the event ids that break ties), event count, sessions (as
+ * {@link Sql#SESSION_START} counts them, with the first and last session ids for stitching),
+ * revenue and last payment (per the project's revenue settings) and the properties of the
+ * earliest event (first touch).
+ *
+ * <p>Every method runs on the caller's connection and transaction: compaction calls
+ * {@link #collectTouched} before it moves a chunk and {@link #recomputeTouched} after, so the
+ * summary changes in the same transaction as {@code events_compacted}. Persons are recomputed from
+ * their compacted events (exact, no incremental arithmetic), selected by a temp table of keys plus
+ * a constant key range that lets zone maps skip row groups of the person-sorted table.
+ *
+ * <p>Thread safety: none; callers hold the writer connection's monitor.
+ */
+public final class PersonSummaryWriter {
+    /** Person keys per statement of a full rebuild: bounds the session window's memory. */
+    static final long REBUILD_SLICE = 250_000;
+
+    /** The SQL of one project's revenue amount of an event (reads {@code properties} and {@code name}). */
+    public record Amount(String sql, List<Object> parameters) {
+        public Amount {
+            requireNonNull(sql, "sql is null");
+            parameters = List.copyOf(parameters);
+        }
+    }
+
+    /** Reads a project's revenue amount on the given connection (inside the caller's transaction). */
+    @FunctionalInterface
+    public interface Amounts {
+        Amount of(Connection connection, int projectKey) throws SQLException;
+    }
+
+    private final Amounts amounts;
+
+    public PersonSummaryWriter(Amounts amounts) {
+        this.amounts = requireNonNull(amounts, "amounts is null");
+    }
+
+    /** Creates this connection's temp table of touched keys (once per connection). */
+    static void prepare(Connection connection) throws SQLException {
+        execute(connection, "CREATE TEMP TABLE IF NOT EXISTS summary_touched (project_key INTEGER, person_key BIGINT)");
+    }
+
+    /**
+     * Notes the persons a compaction step will change: the (resolved) keys of the recent events it
+     * moves ({@code chunk} is its rowid predicate on {@code r}, or empty for all) and, when it folds
+     * the merges, both sides of every unfolded merge. Call before the events move.
+     */
+    void collectTouched(Connection connection, String chunk, boolean foldsMerges) throws SQLException {
+        prepare(connection);
+        execute(connection, "DELETE FROM summary_touched");
+        execute(connection, "INSERT INTO summary_touched SELECT DISTINCT r.project_key, coalesce(m.to_key, r.person_key) "
+                + "FROM events_recent r LEFT JOIN unfolded_merges m ON m.project_key = r.project_key AND m.from_key = r.person_key"
+                + chunk);
+        if (foldsMerges) {
+            execute(connection, "INSERT INTO summary_touched SELECT project_key, from_key FROM unfolded_merges "
+                    + "UNION ALL SELECT project_key, to_key FROM unfolded_merges");
+        }
+    }
+
+    /** Recomputes the touched persons from {@code events_compacted}. Call after the events moved and merges folded. */
+    void recomputeTouched(Connection connection) throws SQLException {
+        List<long[]> ranges = new ArrayList<>();   // project, min key, max key
+        try (Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT project_key, min(person_key), max(person_key) "
+                        + "FROM summary_touched GROUP BY project_key ORDER BY project_key")) {
+            while (rows.next()) {
+                ranges.add(new long[] {rows.getInt(1), rows.getLong(2), rows.getLong(3)});
+            }
+        }
+        for (long[] range : ranges) {
+            int project = (int) range[0];
+            // slices of keys bound the session window's memory when a compaction touches everyone
+            for (long from = range[1]; from <= range[2]; from += REBUILD_SLICE) {
+                // longs from the table, not user input: constant bounds let zone maps prune
+                String keys = " BETWEEN " + from + " AND " + Math.min(range[2], from + REBUILD_SLICE - 1)
+                        + " AND %1$s.person_key IN (SELECT person_key FROM summary_touched WHERE project_key = " + project + ")";
+                execute(connection, "DELETE FROM person_summary WHERE project_key = " + project + " AND person_summary.person_key"
+                        + keys.formatted("person_summary"));
+                insert(connection, project, " AND e.person_key" + keys.formatted("e"));
+            }
+        }
+        execute(connection, "DELETE FROM summary_touched");
+    }
+
+    /**
+     * Rebuilds one project's summary from {@code events_compacted} (first start after the
+     * migration), in slices of person keys.
+     */
+    public void rebuild(Connection connection, int projectKey) throws SQLException {
+        execute(connection, "DELETE FROM person_summary WHERE project_key = " + projectKey);
+        long[] range = keyRange(connection, projectKey);
+        if (range == null) {
+            return;
+        }
+        for (long from = range[0]; from <= range[1]; from += REBUILD_SLICE) {
+            insert(connection, projectKey, " AND e.person_key BETWEEN " + from + " AND " + Math.min(range[1], from + REBUILD_SLICE - 1));
+        }
+    }
+
+    /**
+     * Recomputes the revenue columns of one project's summary (revenue settings change): only the
+     * amount depends on the settings, so this is a plain aggregate of the compacted events (no
+     * session window, no first touch), in slices of person keys.
+     */
+    public void rebuildRevenue(Connection connection, int projectKey) throws SQLException {
+        long[] range = keyRange(connection, projectKey);
+        if (range == null) {
+            return;
+        }
+        Amount amount = amounts.of(connection, projectKey);
+        for (long from = range[0]; from <= range[1]; from += REBUILD_SLICE) {
+            String keys = " BETWEEN " + from + " AND " + Math.min(range[1], from + REBUILD_SLICE - 1);
+            String sql = "UPDATE person_summary SET revenue = x.revenue, last_payment = x.last_payment FROM ("
+                    + "SELECT person_key, coalesce(sum(amount), 0) AS revenue, max(ts) FILTER (WHERE amount > 0) AS last_payment "
+                    + "FROM (SELECT person_key, ts, " + amount.sql() + " AS amount FROM events_compacted "
+                    + "WHERE project_key = ? AND person_key" + keys + ") GROUP BY person_key) x "
+                    + "WHERE person_summary.project_key = ? AND person_summary.person_key = x.person_key "
+                    + "AND person_summary.person_key" + keys;
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                int next = Sql.bind(statement, 1, amount.parameters());
+                statement.setInt(next++, projectKey);
+                statement.setInt(next, projectKey);
+                statement.execute();
+            }
+        }
+    }
+
+    /** {min, max} person key of the project's compacted events, or null when it has none. */
+    private static long[] keyRange(Connection connection, int projectKey) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT min(person_key), max(person_key) FROM events_compacted WHERE project_key = ?")) {
+            statement.setInt(1, projectKey);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                long first = rows.getLong(1);
+                return rows.wasNull() ? null : new long[] {first, rows.getLong(2)};
+            }
+        }
+    }
+
+    /**
+     * Builds the summary of every project that has compacted events but no summary rows: a data
+     * directory written before the summary existed. Returns the projects built.
+     */
+    List<Integer> buildMissing(Connection connection) throws SQLException {
+        List<Integer> missing = new ArrayList<>();
+        try (Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT DISTINCT project_key FROM events_compacted "
+                        + "EXCEPT SELECT DISTINCT project_key FROM person_summary")) {
+            while (rows.next()) {
+                missing.add(rows.getInt(1));
+            }
+        }
+        for (int project : missing) {
+            rebuild(connection, project);
+        }
+        return missing;
+    }
+
+    /** Inserts the summary rows of the project's compacted events that match {@code keys} (a condition on {@code e}). */
+    private void insert(Connection connection, int projectKey, String keys) throws SQLException {
+        Amount amount = amounts.of(connection, projectKey);
+        String sql = "INSERT INTO person_summary SELECT project_key, person_key, min(ts), arg_min(event_id, (ts, event_id)), "
+                + "max(ts), arg_max(event_id, (ts, event_id)), count(*), count(*) FILTER (WHERE session_start), "
+                + "arg_min_null(session_id, (ts, event_id)), arg_max_null(session_id, (ts, event_id)), "
+                + "coalesce(sum(amount), 0), max(ts) FILTER (WHERE amount > 0), arg_min_null(properties, (ts, event_id)) "
+                + "FROM (SELECT project_key, person_key, ts, event_id, session_id, properties, " + amount.sql() + " AS amount, "
+                + Sql.SESSION_START + " AS session_start FROM events_compacted e WHERE e.project_key = ?" + keys
+                + " WINDOW w AS (PARTITION BY person_key ORDER BY ts, event_id)) GROUP BY project_key, person_key ORDER BY person_key";
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            int next = Sql.bind(statement, 1, amount.parameters());
+            statement.setInt(next, projectKey);
+            statement.execute();
+        }
+    }
+
+    /** Deletes the summary rows of the persons in the temp table {@code batch_persons} (erasure). */
+    static final String DELETE_BATCH_PERSONS = "DELETE FROM person_summary USING batch_persons b "
+            + "WHERE person_summary.project_key = b.project_key AND person_summary.person_key = b.person_key";
+
+    private static void execute(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+}
