@@ -52,9 +52,9 @@ public final class TrendsQuery {
      * <p>Sessions ({@link Sql#SESSION_START}) need every event of a person in the range, so they
      * are computed once, over only the persons who did one of the report's events in the range,
      * on narrow rows: the conditions are evaluated before the window (no name or properties are
-     * carried through it) and session ids are compared by their 64-bit hash (a string column in
-     * the window's rows made it spill at the 512 MB memory limit and cost 2× the time on the 1M
-     * demo). The first window (ordered by ts, event_id) finds the starts and ranks the events; the
+     * carried through it) and session ids are compared by their 64-bit hash (with the strings in
+     * its rows the window filled the 512 MB memory limit and took 2× the time on the 1M demo; two
+     * different ids of one person's consecutive events would have to collide, p ≈ 2^-64). The first window (ordered by ts, event_id) finds the starts and ranks the events; the
      * running sum that numbers the sessions then reads only the starts and the matching events,
      * ordered by that integer rank. The range has no lead-in: sessions are cut at its start, which
      * changes no count (the in-range events of a session stay together either way).
