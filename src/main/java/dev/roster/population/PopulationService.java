@@ -457,8 +457,9 @@ public final class PopulationService implements PopulationResolver {
         boolean ltv = PopulationCompiler.usesRevenue(definition);
         return database.read(connection -> {
             try {
+                // Only the columns the history reads (no event ids, identities or session ids).
                 try (PreparedStatement copy = connection.prepareStatement("CREATE OR REPLACE TEMP TABLE " + HISTORY_EVENTS
-                        + " AS SELECT * FROM resolved_events WHERE project_key = ? AND ts < ? AND (name IN "
+                        + " AS SELECT project_key, person_key, name, ts, properties FROM resolved_events WHERE project_key = ? AND ts < ? AND (name IN "
                         + "(SELECT unnest(from_json(?, '[\"VARCHAR\"]')))" + (ltv ? " OR " + amount.sql() + " IS NOT NULL" : "") + ")")) {
                     List<Object> parameters = new ArrayList<>(List.of(project.key(), now, Json.write(PopulationCompiler.eventNames(definition))));
                     if (ltv) {
@@ -467,10 +468,14 @@ public final class PopulationService implements PopulationResolver {
                     Sql.bind(copy, 1, parameters);
                     copy.execute();
                 }
-                try (PreparedStatement copy = connection.prepareStatement("CREATE OR REPLACE TEMP TABLE " + HISTORY_FIRST_SEEN
-                        + " AS SELECT person_key, min(ts) AS first_ts FROM resolved_events WHERE project_key = ? AND ts < ? GROUP BY person_key")) {
-                    Sql.bind(copy, 1, List.of(project.key(), now));
-                    copy.execute();
+                // Every person's first event: a pass over all events, so only for the definitions
+                // that read it (profile and identity conditions, complements of the whole).
+                if (counts.sql().contains(HISTORY_FIRST_SEEN)) {
+                    try (PreparedStatement copy = connection.prepareStatement("CREATE OR REPLACE TEMP TABLE " + HISTORY_FIRST_SEEN
+                            + " AS SELECT person_key, min(ts) AS first_ts FROM resolved_events WHERE project_key = ? AND ts < ? GROUP BY person_key")) {
+                        Sql.bind(copy, 1, List.of(project.key(), now));
+                        copy.execute();
+                    }
                 }
                 Long[] values = new Long[days];
                 java.util.Arrays.fill(values, 0L);

@@ -14,8 +14,10 @@ import dev.roster.report.Population;
 import dev.roster.store.Database;
 import dev.roster.store.Sql;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -30,6 +32,8 @@ import java.util.Optional;
  */
 public final class ActivityFeed {
     public static final int MAX_LIMIT = 500;
+    /** With a population, the first try reads the newest this many events per row asked for. */
+    static final int LOOKBACK_PER_ROW = 100;
 
     private final Database database;
     private final PopulationResolver populations;
@@ -126,6 +130,18 @@ public final class ActivityFeed {
                 + " ORDER BY e.received_at DESC LIMIT 1 OFFSET ?";
         List<Object> cutoffParameters = new ArrayList<>(parameters);
         cutoffParameters.add(query.limit());
+        // With a population, first try only the newest events of the project (the receive time of
+        // the LOOKBACK-th newest, found on that one column): the population's semi-join then
+        // probes those rows instead of every event. Exact whenever it finds limit+1 matches (all
+        // rows newer than the bound are read); otherwise the unbounded query runs.
+        String boundedCutoffSql = "SELECT e.received_at FROM resolved_events e WHERE " + where
+                + " AND e.received_at >= (SELECT received_at FROM all_events WHERE project_key = ? ORDER BY received_at DESC LIMIT 1 OFFSET ?)"
+                + " ORDER BY e.received_at DESC LIMIT 1 OFFSET ?";
+        List<Object> boundedParameters = new ArrayList<>(parameters);
+        boundedParameters.add(project.key());
+        boundedParameters.add(LOOKBACK_PER_ROW * (query.limit() + 1));
+        boundedParameters.add(query.limit());
+        boolean bounded = query.population().isPresent();
         // Top-N first, then look up the person ids of those few rows: joining persons before the
         // limit would join every event (seconds at 10M events instead of milliseconds).
         String pageSql = "SELECT t.event_id, t.name, t.ts, t.received_at, t.identity, p.person_id, t.properties FROM ("
@@ -137,14 +153,12 @@ public final class ActivityFeed {
         return database.read(connection -> {
             List<Event> events = new ArrayList<>();
             List<Cursor> cursors = new ArrayList<>();
-            Instant cutoff = Instant.EPOCH;
-            try (PreparedStatement statement = connection.prepareStatement(cutoffSql)) {
-                Sql.bind(statement, 1, cutoffParameters);
-                try (ResultSet rows = statement.executeQuery()) {
-                    if (rows.next()) {
-                        cutoff = Sql.instant(rows, 1);
-                    }
-                }
+            Instant cutoff = bounded ? cutoff(connection, boundedCutoffSql, boundedParameters) : null;
+            if (cutoff == null) {
+                cutoff = cutoff(connection, cutoffSql, cutoffParameters);
+            }
+            if (cutoff == null) {
+                cutoff = Instant.EPOCH;
             }
             List<Object> pageParameters = new ArrayList<>(parameters);
             pageParameters.add(cutoff);
@@ -177,6 +191,16 @@ public final class ActivityFeed {
             }
             return new Page(events, latest, next);
         });
+    }
+
+    /** The receive time the cutoff query returns, or null when it returns no row. */
+    private static Instant cutoff(Connection connection, String sql, List<Object> parameters) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            Sql.bind(statement, 1, parameters);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next() ? Sql.instant(rows, 1) : null;
+            }
+        }
     }
 
     static void validatePropertyName(String name) {

@@ -11,6 +11,7 @@ import dev.roster.report.Population;
 import dev.roster.report.trends.TrendsRequest.Metric;
 import dev.roster.store.Sql;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -43,8 +44,22 @@ public final class TrendsQuery {
         return request.scope().range().zone().normalized().equals(ZoneOffset.UTC);
     }
 
-    /** {@code ev(pk, u, ts, name, properties, bv)} for the given names; u is the session unit when sessions are needed. */
-    private void events(Fragment.Builder b, List<String> names, boolean sessions, boolean breakdown) {
+    /**
+     * {@code ev(pk, u, ts, name, properties, bv)} for the given names (u = pk), or, with sessions,
+     * {@code ev(pk, u, ts, rn, bv, c0..cn)}: u is the session unit, rn the event's rank in its
+     * person's (ts, event_id) order and {@code c<i>} whether the event matches {@code conditions[i]}.
+     *
+     * <p>Sessions ({@link Sql#SESSION_START}) need every event of a person in the range, so they
+     * are computed once, over only the persons who did one of the report's events in the range,
+     * on narrow rows: the conditions are evaluated before the window (no name or properties are
+     * carried through it) and session ids are compared by their 64-bit hash (with the strings in
+     * its rows the window filled the 512 MB memory limit and took 2× the time on the 1M demo; two
+     * different ids of one person's consecutive events would have to collide, p ≈ 2^-64). The first window (ordered by ts, event_id) finds the starts and ranks the events; the
+     * running sum that numbers the sessions then reads only the starts and the matching events,
+     * ordered by that integer rank. The range has no lead-in: sessions are cut at its start, which
+     * changes no count (the in-range events of a session stay together either way).
+     */
+    private void events(Fragment.Builder b, List<String> names, List<Fragment> conditions, boolean sessions, boolean breakdown) {
         Fragment value = Fragment.of("NULL::VARCHAR");
         Fragment joins = Fragment.of("");
         if (breakdown && withBreakdown && request.scope().valueBreakdown().isPresent()) {
@@ -52,22 +67,37 @@ public final class TrendsQuery {
             value = sql.value();
             joins = sql.joins();
         }
-        b.sql("ev0 AS (SELECT e.person_key AS pk, e.ts, e.event_id, e.name, e.properties, e.session_id, ").add(value)
-                .sql(" AS bv FROM resolved_events e").add(joins)
-                .param(" WHERE e.project_key = ? AND e.ts >= ? AND e.ts < ?", project.key(),
-                        request.scope().range().start(), request.scope().range().end());
         if (!sessions) {
-            b.param(" AND e.name IN (" + Sql.placeholders(names.size()) + ")", names.toArray());
-        }
-        b.sql(" AND ").add(request.scope().personCondition("e.person_key", project, populations, group)).sql(")");
-        if (sessions) {
-            b.sql(", ev1 AS (SELECT *, " + Sql.SESSION_START + " AS ss FROM ev0 WINDOW w AS (PARTITION BY pk ORDER BY ts, event_id))");
-            b.sql(", ev AS (SELECT pk, pk * " + Sql.SESSION_FACTOR
-                    + " + sum(ss::INTEGER) OVER (PARTITION BY pk ORDER BY ts, event_id ROWS UNBOUNDED PRECEDING) AS u, "
-                    + "ts, event_id, name, properties, bv FROM ev1)");
-        } else {
+            b.sql("ev0 AS (SELECT e.person_key AS pk, e.ts, e.event_id, e.name, e.properties, ").add(value)
+                    .sql(" AS bv FROM resolved_events e").add(joins)
+                    .param(" WHERE e.project_key = ? AND e.ts >= ? AND e.ts < ?", project.key(),
+                            request.scope().range().start(), request.scope().range().end())
+                    .param(" AND e.name IN (" + Sql.placeholders(names.size()) + ")", names.toArray());
+            b.sql(" AND ").add(request.scope().personCondition("e.person_key", project, populations, group)).sql(")");
             b.sql(", ev AS (SELECT pk, pk AS u, ts, event_id, name, properties, bv FROM ev0)");
+            return;
         }
+        StringBuilder flags = new StringBuilder();
+        StringBuilder any = new StringBuilder();
+        b.sql("ev0 AS (SELECT e.person_key AS pk, e.ts, e.event_id, "
+                + "CASE WHEN e.session_id IS NOT NULL THEN hash(e.session_id) END AS session_id, ").add(value).sql(" AS bv");
+        for (int i = 0; i < conditions.size(); i++) {
+            b.sql(", coalesce(").add(conditions.get(i)).sql(", false) AS c" + i);
+            flags.append(", c").append(i);
+            any.append(" OR c").append(i);
+        }
+        b.sql(" FROM resolved_events e").add(joins)
+                .param(" WHERE e.project_key = ? AND e.ts >= ? AND e.ts < ?", project.key(),
+                        request.scope().range().start(), request.scope().range().end())
+                .param(" AND e.person_key IN (SELECT person_key FROM resolved_events WHERE project_key = ? AND ts >= ? AND ts < ?",
+                        project.key(), request.scope().range().start(), request.scope().range().end())
+                .param(" AND name IN (" + Sql.placeholders(names.size()) + "))", names.toArray());
+        b.sql(" AND ").add(request.scope().personCondition("e.person_key", project, populations, group)).sql(")");
+        b.sql(", ev1 AS (SELECT pk, ts, bv" + flags + ", row_number() OVER w AS rn, " + Sql.SESSION_START
+                + " AS ss FROM ev0 WINDOW w AS (PARTITION BY pk ORDER BY ts, event_id))");
+        b.sql(", ev AS (SELECT pk, pk * " + Sql.SESSION_FACTOR
+                + " + sum(ss::INTEGER) OVER (PARTITION BY pk ORDER BY rn ROWS UNBOUNDED PRECEDING) AS u, ts, rn, bv" + flags
+                + " FROM ev1 WHERE ss" + any + ")");
     }
 
     private Fragment bucket() {
@@ -80,23 +110,32 @@ public final class TrendsQuery {
 
     /**
      * Per series (index into events), bucket and breakdown value: events, people, sessions; the
-     * rows with a NULL bucket and {@code grp = 1} are the totals over the range.
+     * rows with a NULL bucket and {@code grp = 1} are the totals over the range. With
+     * {@code withConversion} (the request has a conversion) one more row, {@code grp = 2}, carries
+     * the people-vs-sessions counts of {@link #conversion()} in its last four columns, computed
+     * from the same sessions (each column otherwise NULL).
      */
-    Fragment series() {
-        boolean sessions = request.metrics().contains(Metric.SESSIONS);
+    Fragment series(boolean withConversion) {
+        boolean sessions = request.metrics().contains(Metric.SESSIONS) || withConversion;
+        boolean countSessions = request.metrics().contains(Metric.SESSIONS);
         boolean events = request.metrics().contains(Metric.EVENTS) || request.metrics().contains(Metric.EVENTS_PER_PERSON);
         boolean several = request.events().size() > 1;
         boolean valued = withBreakdown && request.scope().valueBreakdown().isPresent();
-        List<String> names = request.events().stream().map(EventSpec::event).distinct().toList();
+        List<EventSpec> specs = new ArrayList<>(request.events());
+        if (withConversion) {
+            specs.add(request.conversion().orElseThrow().from());
+            specs.add(request.conversion().orElseThrow().to());
+        }
+        List<String> names = specs.stream().map(EventSpec::event).distinct().toList();
         Fragment.Builder b = new Fragment.Builder().sql("WITH ");
-        events(b, names, sessions, true);
+        events(b, names, specs.stream().map(EventSpec::condition).toList(), sessions, true);
         b.sql(", tagged AS (");
         for (int i = 0; i < request.events().size(); i++) {
             if (i > 0) {
                 b.sql(" UNION ALL ");
             }
             b.sql("SELECT " + i + " AS series, pk, u, ").add(bucket()).sql(" AS bucket, bv FROM ev WHERE ")
-                    .add(request.events().get(i).condition());
+                    .add(sessions ? Fragment.of("c" + i) : request.events().get(i).condition());
         }
         // One hash aggregation over the events down to the distinct (bucket, person[, session]) with
         // their event count; the buckets and the totals are then small aggregations over those pairs.
@@ -106,12 +145,21 @@ public final class TrendsQuery {
         String series = several ? "series" : "0";
         String value = valued ? "bv" : "NULL::VARCHAR";
         String n = events ? "sum(n)::BIGINT" : "NULL::BIGINT";
-        b.sql("), pairs AS (SELECT " + keys + "bucket, pk" + (sessions ? ", u" : "") + (events ? ", count(*) AS n" : "")
-                + " FROM tagged GROUP BY " + keys + "bucket, pk" + (sessions ? ", u" : "") + ")");
+        String none = withConversion ? ", NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT" : "";
+        b.sql("), pairs AS (SELECT " + keys + "bucket, pk" + (countSessions ? ", u" : "") + (events ? ", count(*) AS n" : "")
+                + " FROM tagged GROUP BY " + keys + "bucket, pk" + (countSessions ? ", u" : "") + ")");
+        if (withConversion) {
+            int from = request.events().size();
+            conversionUnits(b, "c" + from, "c" + (from + 1));
+        }
         b.sql(" SELECT " + series + ", bucket, " + value + ", 0 AS grp, " + n + ", "
-                + (sessions ? "count(DISTINCT pk), count(*)" : "count(*), NULL::BIGINT") + " FROM pairs GROUP BY " + keys + "bucket");
+                + (countSessions ? "count(DISTINCT pk), count(*)" : "count(*), NULL::BIGINT") + none + " FROM pairs GROUP BY " + keys + "bucket");
         b.sql(" UNION ALL SELECT " + series + ", NULL, " + value + ", 1, " + n + ", count(DISTINCT pk), "
-                + (sessions ? "count(DISTINCT u)" : "NULL::BIGINT") + " FROM pairs" + (keys.isEmpty() ? "" : " GROUP BY " + keys.substring(0, keys.length() - 2)));
+                + (countSessions ? "count(DISTINCT u)" : "NULL::BIGINT") + none + " FROM pairs"
+                + (keys.isEmpty() ? "" : " GROUP BY " + keys.substring(0, keys.length() - 2)));
+        if (withConversion) {
+            b.sql(" UNION ALL SELECT 0, NULL, NULL, 2, NULL, NULL, NULL, " + CONVERSION_COUNTS);
+        }
         return b.build();
     }
 
@@ -119,7 +167,7 @@ public final class TrendsQuery {
     Fragment people() {
         List<String> names = request.events().stream().map(EventSpec::event).distinct().toList();
         Fragment.Builder b = new Fragment.Builder().sql("WITH ");
-        events(b, names, false, true);
+        events(b, names, List.of(), false, true);
         b.sql(", tagged AS (");
         for (int i = 0; i < request.events().size(); i++) {
             if (i > 0) {
@@ -133,22 +181,32 @@ public final class TrendsQuery {
         return b.build();
     }
 
+    /** The four people-vs-sessions counts over the CTEs of {@link #conversionUnits}. */
+    private static final String CONVERSION_COUNTS = "(SELECT count(DISTINCT pk) FROM a), (SELECT count(*) FROM by_person), "
+            + "(SELECT count(DISTINCT u) FROM a), (SELECT count(*) FROM by_session)";
+
     /**
      * People vs sessions: units (persons, sessions) that did the from-event, and those where a
      * different to-event followed at the same time or later (in the same session for sessions).
-     * One row: started people, converted people, started sessions, converted sessions.
+     * One row: started people, converted people, started sessions, converted sessions. Used alone
+     * when the series are not computed in the same query (population breakdowns, no series).
      */
     Fragment conversion() {
         TrendsRequest.Conversion conversion = request.conversion().orElseThrow();
         List<String> names = List.of(conversion.from().event(), conversion.to().event()).stream().distinct().toList();
         Fragment.Builder b = new Fragment.Builder().sql("WITH ");
-        events(b, names, true, false);
-        b.sql(", a AS (SELECT pk, u, ts, event_id FROM ev WHERE ").add(conversion.from().condition()).sql(")");
-        b.sql(", z AS (SELECT pk, u, ts, event_id FROM ev WHERE ").add(conversion.to().condition()).sql(")");
-        b.sql(", by_person AS (SELECT DISTINCT a.pk FROM a JOIN z ON z.pk = a.pk AND z.ts >= a.ts AND z.event_id <> a.event_id)");
-        b.sql(", by_session AS (SELECT DISTINCT a.u FROM a JOIN z ON z.u = a.u AND z.ts >= a.ts AND z.event_id <> a.event_id)");
-        b.sql(" SELECT (SELECT count(DISTINCT pk) FROM a), (SELECT count(*) FROM by_person), "
-                + "(SELECT count(DISTINCT u) FROM a), (SELECT count(*) FROM by_session)");
+        events(b, names, List.of(conversion.from().condition(), conversion.to().condition()), true, false);
+        conversionUnits(b, "c0", "c1");
+        b.sql(" SELECT " + CONVERSION_COUNTS);
         return b.build();
+    }
+
+    /** The CTEs {@code a} (from-events), {@code by_person} and {@code by_session} (converted units) over {@code ev}. */
+    private static void conversionUnits(Fragment.Builder b, String from, String to) {
+        // rn identifies an event within its person, and both joins stay within one person.
+        b.sql(", a AS (SELECT pk, u, ts, rn FROM ev WHERE " + from + ")");
+        b.sql(", z AS (SELECT pk, u, ts, rn FROM ev WHERE " + to + ")");
+        b.sql(", by_person AS (SELECT DISTINCT a.pk FROM a JOIN z ON z.pk = a.pk AND z.ts >= a.ts AND z.rn <> a.rn)");
+        b.sql(", by_session AS (SELECT DISTINCT a.u FROM a JOIN z ON z.u = a.u AND z.ts >= a.ts AND z.rn <> a.rn)");
     }
 }

@@ -45,15 +45,21 @@ public final class TrendsReport {
 
     public TrendsResult run(Project project, TrendsRequest request) {
         List<TrendsResult.Series> series = new ArrayList<>();
+        // Without a population breakdown the conversion comes from the series' query (one pass over
+        // the sessions); otherwise it is a query of its own.
+        long[][] together = new long[1][];
         if (!request.events().isEmpty()) {
             if (request.scope().breakdownPopulations().isEmpty()) {
-                series.addAll(series(project, request, Optional.empty(), Optional.empty()));
+                series.addAll(series(project, request, Optional.empty(), Optional.empty(), together));
             } else {
                 context.perPopulationGroup(project, request.scope(), group ->
-                        series(project, request, Optional.of(group.membership()), Optional.of(group.label()))).forEach(series::addAll);
+                        series(project, request, Optional.of(group.membership()), Optional.of(group.label()), null)).forEach(series::addAll);
             }
         }
-        TrendsResult.PeopleVsSessions conversion = request.conversion().isPresent() ? conversion(project, request) : null;
+        TrendsResult.PeopleVsSessions conversion = null;
+        if (request.conversion().isPresent()) {
+            conversion = conversion(request, together[0] != null ? together[0] : conversionCounts(project, request));
+        }
         return new TrendsResult(request.interval().name().toLowerCase(Locale.ROOT), request.scope().range().from().toString(),
                 request.scope().range().to().toString(), request.scope().range().zoneId(), series, conversion);
     }
@@ -61,16 +67,26 @@ public final class TrendsReport {
     private record Key(int series, String value) {
     }
 
-    private List<TrendsResult.Series> series(Project project, TrendsRequest request, Optional<Population> group, Optional<String> label) {
+    /**
+     * @param conversion when not null and the request has a conversion, receives its four counts
+     *                   (computed by the same query) at index 0
+     */
+    private List<TrendsResult.Series> series(Project project, TrendsRequest request, Optional<Population> group, Optional<String> label,
+                                             long[][] conversion) {
         TrendsQuery query = new TrendsQuery(request, project, context.populations(), true, group);
         Map<Key, Map<LocalDateTime, long[]>> points = new LinkedHashMap<>();
         Map<Key, long[]> totals = new HashMap<>();
-        Fragment sql = query.series();
+        boolean withConversion = conversion != null && request.conversion().isPresent();
+        Fragment sql = query.series(withConversion);
         database.read(connection -> {
             try (PreparedStatement statement = connection.prepareStatement(sql.sql())) {
                 Sql.bind(statement, 1, sql.parameters());
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
+                        if (rows.getInt(4) == 2) {
+                            conversion[0] = new long[] {rows.getLong(8), rows.getLong(9), rows.getLong(10), rows.getLong(11)};
+                            continue;
+                        }
                         Key key = new Key(rows.getInt(1), label.orElse(rows.getString(3)));
                         long[] values = {rows.getLong(5), rows.getLong(6), rows.getLong(7)};
                         if (rows.getInt(4) == 1) {
@@ -140,9 +156,10 @@ public final class TrendsReport {
                 ids);
     }
 
-    private TrendsResult.PeopleVsSessions conversion(Project project, TrendsRequest request) {
+    /** Started people, converted people, started sessions, converted sessions: {@link TrendsQuery#conversion()}. */
+    private long[] conversionCounts(Project project, TrendsRequest request) {
         Fragment sql = new TrendsQuery(request, project, context.populations(), false, Optional.empty()).conversion();
-        long[] values = database.read(connection -> {
+        return database.read(connection -> {
             try (PreparedStatement statement = connection.prepareStatement(sql.sql())) {
                 Sql.bind(statement, 1, sql.parameters());
                 try (ResultSet rows = statement.executeQuery()) {
@@ -151,6 +168,9 @@ public final class TrendsReport {
                 }
             }
         });
+    }
+
+    private static TrendsResult.PeopleVsSessions conversion(TrendsRequest request, long[] values) {
         TrendsResult.Rate people = rate(values[0], values[1]);
         TrendsResult.Rate sessions = rate(values[2], values[3]);
         Double ratio = people.rate() == null || sessions.rate() == null || sessions.rate() == 0 ? null : people.rate() / sessions.rate();

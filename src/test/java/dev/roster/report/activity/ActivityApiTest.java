@@ -146,6 +146,34 @@ class ActivityApiTest {
     }
 
     @Test
+    void aPopulationFilterFindsMembersBeyondAndWithinTheNewestEventsAlike() {
+        track("buyer@example.com", "Purchased", "{}");
+        StringBuilder batch = new StringBuilder("{\"batch\": [");
+        for (int i = 0; i < 3 * ActivityFeed.LOOKBACK_PER_ROW; i++) {
+            batch.append(i == 0 ? "" : ", ").append("{\"type\": \"track\", \"userId\": \"other-").append(i % 7)
+                    .append("\", \"event\": \"Browsed\"}");
+        }
+        TestServer.Response sent = server.segment("batch", batch.append("]}").toString());
+        assertThat(sent.status()).as(sent.text()).isEqualTo(200);
+        String buyers = server.api("/api/populations", "{\"name\": \"Buyers\", \"definition\": {\"did\": \"Purchased\"}}")
+                .json().get("id").asText();
+
+        // The member's only event is older than the newest 100 × (limit + 1) events: found all the same.
+        JsonNode old = server.get("/api/activity?limit=1&population=" + buyers).json();
+        assertThat(names(old)).containsExactly("Purchased");
+        assertThat(old.get("next_cursor").isNull()).isTrue();
+
+        track("buyer@example.com", "Reordered", "{}");
+        track("buyer@example.com", "Rated", "{}");
+        JsonNode recent = server.get("/api/activity?limit=1&population=" + buyers).json();
+        assertThat(names(recent)).containsExactly("Rated");
+        JsonNode older = server.get("/api/activity?limit=1&population=" + buyers + "&before=" + recent.get("next_cursor").asText()).json();
+        assertThat(names(older)).containsExactly("Reordered");
+        JsonNode oldest = server.get("/api/activity?limit=5&population=" + buyers + "&before=" + older.get("next_cursor").asText()).json();
+        assertThat(names(oldest)).containsExactly("Purchased");
+    }
+
+    @Test
     void eventNamesAreListedMostFrequentFirst() {
         track("u1", "Rare", "{}");
         track("u1", "Common", "{}");
