@@ -1,0 +1,215 @@
+package dev.roster.transfer.importing;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.roster.common.ErrorCode;
+import dev.roster.common.RosterException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The bulk import's single pass over the raw bytes of a CSV file (RFC 4180 as commons-csv's
+ * {@code DEFAULT} reads it: comma, double quotes doubled inside quoted fields, CRLF/LF/CR line
+ * breaks, empty lines skipped), record by record, without decoding text or building strings.
+ *
+ * <p>For each record it knows the physical line it starts on, the number of fields, and whether
+ * DuckDB's CSV reader and SQL can take it as it is: a record is <b>plain</b> when it is valid UTF-8
+ * without U+FFFD, has no control character (so no line break inside quotes), no quote except
+ * around whole fields, and at most {@link #PLAIN_BYTES} bytes. Plain records are copied
+ * byte for byte behind their line number ({@code 17,<record>\n}); every other record is handed
+ * over as text, decoded as {@link TextInput} decodes files, for the exact Java rules.
+ *
+ * <p>Memory: one read buffer and the current record. Thread safety: one thread.
+ */
+final class CsvScanner {
+    /** Records longer than this go the Java way (a cell over {@link TextInput#MAX_VALUE_CHARS} is rejected there). */
+    static final int PLAIN_BYTES = TextInput.MAX_VALUE_CHARS;
+    private static final int EOF = -1;
+
+    private final InputStream in;
+    private final byte[] buffer = new byte[1 << 18];
+    private int position;
+    private int limit;
+    private byte[] record = new byte[1024];
+    private int length;
+    /** The line the next byte is on. */
+    private long line = 1;
+    private long recordLine;
+    private int fields;
+    private boolean plain;
+
+    CsvScanner(InputStream in) throws IOException {
+        this.in = requireNonNull(in, "in is null");
+        fill();
+        if (limit - position >= 3 && (buffer[0] & 0xff) == 0xEF && (buffer[1] & 0xff) == 0xBB && (buffer[2] & 0xff) == 0xBF) {
+            position = 3;
+        }
+    }
+
+    private boolean fill() throws IOException {
+        position = 0;
+        limit = 0;
+        int read = in.read(buffer, 0, buffer.length);
+        while (read == 0) {
+            read = in.read(buffer, 0, buffer.length);
+        }
+        if (read < 0) {
+            return false;
+        }
+        limit = read;
+        return true;
+    }
+
+    private int read() throws IOException {
+        if (position == limit && !fill()) {
+            return EOF;
+        }
+        return buffer[position++] & 0xff;
+    }
+
+    private int peek() throws IOException {
+        if (position == limit && !fill()) {
+            return EOF;
+        }
+        return buffer[position] & 0xff;
+    }
+
+    private void keep(int b) {
+        if (length == record.length) {
+            record = Arrays.copyOf(record, record.length * 2);
+        }
+        record[length++] = (byte) b;
+    }
+
+    /**
+     * Reads the next non-empty record. Returns false at the end of the file.
+     *
+     * @throws RosterException when a quote is never closed or a closing quote is followed by text,
+     *         which makes the rest of the file unreadable as CSV (as for commons-csv)
+     */
+    boolean next() throws IOException {
+        while (true) {
+            length = 0;
+            fields = 1;
+            plain = true;
+            recordLine = line;
+            boolean nonAscii = false;
+            boolean fieldStart = true;
+            boolean quoted = false;
+            boolean afterQuote = false;
+            int b = read();
+            if (b == EOF) {
+                return false;
+            }
+            while (true) {
+                if (quoted) {
+                    if (b == EOF) {
+                        throw unreadable("a quoted value is not closed before the end of the file");
+                    }
+                    if (b == '"') {
+                        if (peek() == '"') {
+                            keep(b);
+                            b = read();
+                        } else {
+                            quoted = false;
+                            afterQuote = true;
+                        }
+                    } else if (b < 0x20) {
+                        plain = false;
+                        if (b == '\n' || b == '\r' && peek() != '\n') {
+                            line++;
+                        }
+                    } else if (b >= 0x80) {
+                        nonAscii = true;
+                    }
+                    keep(b);
+                } else if (b == ',') {
+                    fields++;
+                    fieldStart = true;
+                    afterQuote = false;
+                    keep(b);
+                } else if (b == '\n' || b == '\r' || b == EOF) {
+                    if (b == '\r' && peek() == '\n') {
+                        read();
+                    }
+                    if (b != EOF) {
+                        line++;
+                    }
+                    break;
+                } else if (afterQuote) {
+                    throw unreadable("text follows a closing quote on line " + line);
+                } else {
+                    if (b == '"') {
+                        if (fieldStart) {
+                            quoted = true;
+                        } else {
+                            plain = false;
+                        }
+                    } else if (b < 0x20) {
+                        plain = false;
+                    } else if (b >= 0x80) {
+                        nonAscii = true;
+                    }
+                    fieldStart = false;
+                    keep(b);
+                }
+                b = read();
+            }
+            if (length == 0) {
+                continue; // an empty line
+            }
+            if (length > PLAIN_BYTES) {
+                plain = false;
+            } else if (plain && nonAscii && text().indexOf(TextInput.REPLACEMENT) >= 0) {
+                plain = false;
+            }
+            return true;
+        }
+    }
+
+    private RosterException unreadable(String why) {
+        return new RosterException(ErrorCode.INVALID_REQUEST, "the CSV cannot be read after line " + recordLine + ": " + why);
+    }
+
+    /** The line the current record starts on (1 is the first line of the file). */
+    long line() {
+        return recordLine;
+    }
+
+    /** The current record's number of fields (separators outside quotes plus one). */
+    int fields() {
+        return fields;
+    }
+
+    /** Whether the current record can go to DuckDB as it is (see the class comment). */
+    boolean plain() {
+        return plain;
+    }
+
+    /** The current record's size in bytes, without its line break. */
+    int length() {
+        return length;
+    }
+
+    /** The current record decoded as text (invalid UTF-8 becomes U+FFFD, as {@link TextInput} decodes). */
+    String text() {
+        return new String(record, 0, length, StandardCharsets.UTF_8);
+    }
+
+    /** Writes {@code line,<record>\n}. */
+    void writeNumbered(OutputStream out, byte[] scratch) throws IOException {
+        int at = scratch.length;
+        long value = recordLine;
+        scratch[--at] = ',';
+        do {
+            scratch[--at] = (byte) ('0' + value % 10);
+            value /= 10;
+        } while (value > 0);
+        out.write(scratch, at, scratch.length - at);
+        out.write(record, 0, length);
+        out.write('\n');
+    }
+}
