@@ -154,7 +154,6 @@ public final class BulkCsvImporter implements ImportRunner {
             int width = columns.header().size();
             Loader stage = new Loader(project.key(), receivedAt, job, columns);
             loader = stage;
-            CompletableFuture.runAsync(stage::create, writer).join();
             byte[] scratch = new byte[24];
             int chunks = 0;
             Chunk chunk = new Chunk(directory.resolve("chunk-0.csv"));
@@ -274,9 +273,9 @@ public final class BulkCsvImporter implements ImportRunner {
         private final ImportJob job;
         private final CsvRowParser columns;
         private final int width;
-        /** SQL: the stage rows of the plain rows SQL checked ({@code ok}), with the quoted property names as parameters. */
-        private final String insertChecked;
-        private final List<String> insertParameters = new ArrayList<>();
+        /** SQL selecting a chunk file (for {@code {source}}) into the stage; its parameters start with {@link #selectParameters}. */
+        private final String select;
+        private final List<String> selectParameters = new ArrayList<>();
         private boolean failed;
         long loadNanos;
         long loadCpu;
@@ -290,7 +289,7 @@ public final class BulkCsvImporter implements ImportRunner {
             this.job = job;
             this.columns = columns;
             this.width = columns.header().size();
-            this.insertChecked = insertChecked();
+            this.select = select();
         }
 
         private static String column(int index) {
@@ -322,7 +321,13 @@ public final class BulkCsvImporter implements ImportRunner {
             return ok.append(")").toString();
         }
 
-        private String insertChecked() {
+        /**
+         * SQL selecting one chunk file into the stage: per row its line, {@code ok}, and for ok rows
+         * the event (id, identity, name, properties JSON, stored time); for the other rows the raw
+         * cells, for {@link CsvRowParser#eventFrom}. Parameters: the quoted property names, then the
+         * latest time kept and the time of receipt (later times are clamped to it).
+         */
+        private String select() {
             String identity = column(columns.identityColumn());
             String name = column(columns.eventColumn());
             String time = column(columns.timestampColumn());
@@ -341,38 +346,31 @@ public final class BulkCsvImporter implements ImportRunner {
                     if (quoted[i] != null) {
                         properties.append(properties.length() == 0 ? "" : ", ").append("CASE WHEN ").append(column(i))
                                 .append(" <> '' THEN ? || CAST(to_json(").append(column(i)).append(") AS VARCHAR) END");
-                        insertParameters.add(quoted[i]);
+                        selectParameters.add(quoted[i]);
                     }
                 }
             }
             String json = properties.length() == 0 ? "'{}'" : "'{' || concat_ws(',', " + properties + ") || '}'";
-            return "INSERT INTO import_stage SELECT line, " + eventId + ", " + identity + ", " + name
-                    + ", CASE WHEN parsed > ? THEN ? ELSE parsed END, " + json
-                    + " FROM (SELECT *, CAST(substr(" + time + ", 1, strlen(" + time + ") - 1) AS TIMESTAMP) AS parsed, "
-                    + micros + " AS us FROM import_raw WHERE ok)";
+            StringBuilder raw = new StringBuilder();
+            for (int i = 0; i < width; i++) {
+                raw.append(", CASE WHEN ok THEN NULL ELSE ").append(column(i)).append(" END AS ").append(column(i));
+            }
+            return "SELECT line, ok, CASE WHEN ok THEN " + eventId + " END AS event_id, CASE WHEN ok THEN " + identity + " END AS identity, "
+                    + "CASE WHEN ok THEN " + name + " END AS name, CASE WHEN ok THEN " + json + " END AS properties, "
+                    + "CASE WHEN parsed > ? THEN ? ELSE parsed END AS ts" + raw
+                    + " FROM (SELECT *, CASE WHEN ok THEN CAST(substr(" + time + ", 1, strlen(" + time + ") - 1) AS TIMESTAMP) END AS parsed, "
+                    + "CASE WHEN ok THEN " + micros + " END AS us FROM (SELECT *, " + ok() + " AS ok FROM {source}))";
         }
 
         private DuckDBConnection connection() {
             return (DuckDBConnection) database.writer();
         }
 
-        void create() {
-            Connection connection = connection();
-            synchronized (connection) {
-                try {
-                    execute(connection, "CREATE OR REPLACE TEMP TABLE import_stage (line BIGINT, event_id VARCHAR, identity VARCHAR, "
-                            + "name VARCHAR, ts TIMESTAMP, properties JSON)");
-                } catch (SQLException e) {
-                    throw new IllegalStateException("cannot create the import stage: " + e.getMessage(), e);
-                }
-            }
-        }
-
         void drop() {
             Connection connection = connection();
             synchronized (connection) {
                 try {
-                    for (String table : new String[] {"import_raw", "import_stage", "import_kept", "import_ids", "import_new"}) {
+                    for (String table : new String[] {"import_stage", "import_kept", "import_ids", "import_new", "import_persons"}) {
                         execute(connection, "DROP TABLE IF EXISTS " + table);
                     }
                 } catch (SQLException e) {
@@ -397,66 +395,60 @@ public final class BulkCsvImporter implements ImportRunner {
             long rejectedBeyond = 0;
             synchronized (connection) {
                 try {
-                    long staged = 0;
-                    if (chunk.plainRows > 0) {
-                        long at = System.nanoTime();
-                        StringBuilder types = new StringBuilder("{'line': 'BIGINT'");
-                        for (int i = 0; i < width; i++) {
-                            types.append(", '").append(column(i)).append("': 'VARCHAR'");
-                        }
-                        types.append('}');
-                        execute(connection, "CREATE OR REPLACE TEMP TABLE import_raw AS SELECT *, " + ok() + " AS ok FROM read_csv('"
-                                + chunk.file.toAbsolutePath().toString().replace("'", "''") + "', header = false, delim = ',', "
-                                + "quote = '\"', escape = '\"', new_line = '\\n', auto_detect = false, strict_mode = true, "
-                                + "columns = " + types + ")");
-                        step("read_csv", at);
-                        at = System.nanoTime();
-                        LocalDateTime received = LocalDateTime.ofInstant(receivedAt, ZoneOffset.UTC);
-                        LocalDateTime latest = LocalDateTime.ofInstant(receivedAt.plus(Timestamps.MAX_FUTURE), ZoneOffset.UTC);
-                        List<Object> parameters = new ArrayList<>(List.of(latest, received));
-                        parameters.addAll(insertParameters);
-                        staged += update(connection, insertChecked, parameters.toArray());
-                        step("stage", at);
-                        at = System.nanoTime();
-                        // the rows SQL cannot vouch for: exactly the Java rules
-                        try (Statement statement = connection.createStatement();
-                                ResultSet rows = statement.executeQuery("SELECT * EXCLUDE (ok) FROM import_raw WHERE NOT ok ORDER BY line");
-                                DuckDBAppender appender = connection.createAppender("temp", "main", "import_stage")) {
-                            StagedEvent event = new StagedEvent();
-                            String[] values = new String[width];
-                            while (rows.next()) {
-                                for (int i = 0; i < width; i++) {
-                                    String value = rows.getString(i + 2);
-                                    values[i] = value == null ? "" : value;
-                                }
-                                columns.eventFrom(rows.getLong(1), values, event);
-                                if (event.rejection != null) {
-                                    if (rejected.size() < job.maxRejections()) {
-                                        rejected.add(new RejectedRow(event.line, event.rejection));
-                                    } else {
-                                        rejectedBeyond++;
-                                    }
-                                } else {
-                                    append(appender, event);
-                                    staged++;
-                                }
-                            }
-                        }
-                        execute(connection, "DROP TABLE import_raw");
-                        step("java rows", at);
+                    long at = System.nanoTime();
+                    StringBuilder types = new StringBuilder("{'line': 'BIGINT'");
+                    for (int i = 0; i < width; i++) {
+                        types.append(", '").append(column(i)).append("': 'VARCHAR'");
                     }
+                    types.append('}');
+                    String source = "read_csv('" + chunk.file.toAbsolutePath().toString().replace("'", "''") + "', header = false, "
+                            + "delim = ',', quote = '\"', escape = '\"', new_line = '\\n', auto_detect = false, strict_mode = true, "
+                            + "columns = " + types + ")";
+                    List<Object> parameters = new ArrayList<>(selectParameters);
+                    parameters.add(LocalDateTime.ofInstant(receivedAt.plus(Timestamps.MAX_FUTURE), ZoneOffset.UTC));
+                    parameters.add(LocalDateTime.ofInstant(receivedAt, ZoneOffset.UTC));
+                    update(connection, "CREATE OR REPLACE TEMP TABLE import_stage AS "
+                            + select.replace("{source}", chunk.plainRows > 0 ? source : "(SELECT * FROM " + source + " LIMIT 0)"),
+                            parameters.toArray());
                     Files.deleteIfExists(chunk.file);
-                    if (!chunk.javaRows.isEmpty()) {
-                        try (DuckDBAppender appender = connection.createAppender("temp", "main", "import_stage")) {
-                            for (StagedEvent event : chunk.javaRows) {
+                    step("read and check", at);
+                    at = System.nanoTime();
+                    // the rows SQL cannot vouch for, and those made in Java: exactly the Java rules
+                    long notOk = 0;
+                    try (Statement statement = connection.createStatement();
+                            ResultSet rows = statement.executeQuery("SELECT line, * EXCLUDE (line, ok, event_id, identity, name, "
+                                    + "properties, ts) FROM import_stage WHERE NOT ok ORDER BY line");
+                            DuckDBAppender appender = connection.createAppender("temp", "main", "import_stage")) {
+                        StagedEvent event = new StagedEvent();
+                        String[] values = new String[width];
+                        while (rows.next()) {
+                            notOk++;
+                            for (int i = 0; i < width; i++) {
+                                String value = rows.getString(i + 2);
+                                values[i] = value == null ? "" : value;
+                            }
+                            columns.eventFrom(rows.getLong(1), values, event);
+                            if (event.rejection != null) {
+                                if (rejected.size() < job.maxRejections()) {
+                                    rejected.add(new RejectedRow(event.line, event.rejection));
+                                } else {
+                                    rejectedBeyond++;
+                                }
+                            } else {
                                 append(appender, event);
                             }
                         }
-                        staged += chunk.javaRows.size();
+                        for (StagedEvent made : chunk.javaRows) {
+                            append(appender, made);
+                        }
                     }
+                    if (notOk > 0) {
+                        execute(connection, "DELETE FROM import_stage WHERE NOT ok");
+                    }
+                    step("java rows", at);
                     report(chunk.rejected, rejected);
                     job.rejectedBeyondReport(chunk.rejectedBeyond + rejectedBeyond);
-                    merge(connection, staged);
+                    merge(connection, count(connection, "SELECT count(*) FROM import_stage"));
                 } catch (SQLException | IOException | RuntimeException e) {
                     failed = true;
                     throw new IllegalStateException("the import could not be stored: " + e.getMessage(), e);
@@ -469,8 +461,12 @@ public final class BulkCsvImporter implements ImportRunner {
 
         private void append(DuckDBAppender appender, StagedEvent event) throws SQLException {
             long micros = Math.addExact(Math.multiplyExact(event.timestamp.getEpochSecond(), 1_000_000L), event.timestamp.getNano() / 1000);
-            appender.beginRow().append(event.line).append(event.eventId).append(event.identity).append(event.name)
-                    .appendEpochMicros(micros).append(event.propertiesJson).endRow();
+            appender.beginRow().append(event.line).append(true).append(event.eventId).append(event.identity).append(event.name)
+                    .append(event.propertiesJson).appendEpochMicros(micros);
+            for (int i = 0; i < width; i++) {
+                appender.appendNull();
+            }
+            appender.endRow();
         }
 
         /** Reports two line-ordered lists of rejections in line order. */
@@ -486,7 +482,7 @@ public final class BulkCsvImporter implements ImportRunner {
             }
         }
 
-        /** Merges the stage into the project in one transaction and empties it. */
+        /** Merges the stage into the project in one transaction. */
         private void merge(Connection connection, long staged) throws SQLException {
             if (staged == 0) {
                 return;
@@ -496,17 +492,29 @@ public final class BulkCsvImporter implements ImportRunner {
             try {
                 connection.setAutoCommit(false);
                 LocalDateTime now = LocalDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
-                // 1. ids stored before (either event table) and repeats within the stage (first line wins)
-                update(connection, "CREATE OR REPLACE TEMP TABLE import_kept AS SELECT * FROM import_stage s "
-                        + "WHERE NOT EXISTS (SELECT 1 FROM events_recent e WHERE e.project_key = ? AND e.event_id = s.event_id) "
-                        + "AND NOT EXISTS (SELECT 1 FROM events_compacted e WHERE e.project_key = ? AND e.event_id = s.event_id) "
-                        + "QUALIFY row_number() OVER (PARTITION BY s.event_id ORDER BY s.line) = 1", projectKey, projectKey);
-                imported = count(connection, "SELECT count(*) FROM import_kept");
+                // 1. ids stored before (either event table) and repeats within the stage (first line wins). Usually there
+                //    are none, which a semi-join count and the absence of repeated 64-bit hashes prove without a copy.
+                long seen = count(connection, "SELECT (SELECT count(*) FROM import_stage s WHERE EXISTS (SELECT 1 FROM events_recent e "
+                        + "WHERE e.project_key = ? AND e.event_id = s.event_id)) + (SELECT count(*) FROM import_stage s WHERE EXISTS "
+                        + "(SELECT 1 FROM events_compacted e WHERE e.project_key = ? AND e.event_id = s.event_id))", projectKey, projectKey);
+                boolean mayRepeat = seen > 0 || count(connection, "SELECT count(*) FROM (SELECT hash(event_id) FROM import_stage "
+                        + "GROUP BY 1 HAVING count(*) > 1)") > 0;
+                String kept = "import_stage";
+                if (mayRepeat) {
+                    update(connection, "CREATE OR REPLACE TEMP TABLE import_kept AS SELECT * FROM import_stage s "
+                            + "WHERE NOT EXISTS (SELECT 1 FROM events_recent e WHERE e.project_key = ? AND e.event_id = s.event_id) "
+                            + "AND NOT EXISTS (SELECT 1 FROM events_compacted e WHERE e.project_key = ? AND e.event_id = s.event_id) "
+                            + "QUALIFY row_number() OVER (PARTITION BY s.event_id ORDER BY s.line) = 1", projectKey, projectKey);
+                    kept = "import_kept";
+                    imported = count(connection, "SELECT count(*) FROM import_kept");
+                } else {
+                    imported = staged;
+                }
                 step("dedupe", at);
                 at = System.nanoTime();
                 // 2. each distinct identity once: new ones become new persons, numbered in order of first appearance
                 update(connection, "CREATE OR REPLACE TEMP TABLE import_ids AS SELECT identity, min(line) AS first_line "
-                        + "FROM import_kept GROUP BY identity");
+                        + "FROM " + kept + " GROUP BY identity");
                 long nextKey = count(connection, "SELECT coalesce(max(person_key), 0) + 1 FROM persons WHERE project_key = ?", projectKey);
                 update(connection, "CREATE OR REPLACE TEMP TABLE import_new AS "
                         + "SELECT n.identity, ?::BIGINT + row_number() OVER (ORDER BY n.first_line) - 1 AS person_key "
@@ -527,12 +535,15 @@ public final class BulkCsvImporter implements ImportRunner {
                         + "AND NOT EXISTS (SELECT 1 FROM identity_warnings w WHERE w.project_key = ? "
                         + "AND w.kind = 'placeholder_id' AND w.identity = n.identity AND w.other_identity IS NULL) "
                         + "ORDER BY first_line", parameters.toArray());
+                // each identity's current person (identities always names the survivor of merges)
+                update(connection, "CREATE OR REPLACE TEMP TABLE import_persons AS SELECT n.identity, i.person_key FROM import_ids n "
+                        + "JOIN identities i ON i.project_key = ? AND i.identity = n.identity", projectKey);
                 step("identities", at);
                 at = System.nanoTime();
                 // 3. the events, each under its identity's current person
-                update(connection, "INSERT INTO events_recent SELECT ?, k.event_id, k.identity, i.person_key, k.name, k.ts, ?, NULL, "
-                        + "k.properties FROM import_kept k JOIN identities i ON i.project_key = ? AND i.identity = k.identity",
-                        projectKey, LocalDateTime.ofInstant(receivedAt, ZoneOffset.UTC), projectKey);
+                update(connection, "INSERT INTO events_recent SELECT ?, k.event_id, k.identity, p.person_key, k.name, k.ts, ?, NULL, "
+                        + "k.properties FROM " + kept + " k JOIN import_persons p ON p.identity = k.identity",
+                        projectKey, LocalDateTime.ofInstant(receivedAt, ZoneOffset.UTC));
                 step("insert", at);
                 at = System.nanoTime();
                 connection.commit();
@@ -551,7 +562,6 @@ public final class BulkCsvImporter implements ImportRunner {
                     // the next statement sets it again
                 }
             }
-            execute(connection, "DELETE FROM import_stage");
             execute(connection, "DROP TABLE IF EXISTS import_kept");
             job.committed(imported, staged - imported);
         }

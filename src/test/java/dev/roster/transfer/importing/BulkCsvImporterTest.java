@@ -118,7 +118,7 @@ class BulkCsvImporterTest {
                 ImportJob.Snapshot first = run(jobs, project);
                 ImportJob.Snapshot again = run(jobs, project);
 
-                assertThat(first.status()).isEqualTo("done");
+                assertThat(first.status()).as("error: %s", first.error()).isEqualTo("done");
                 assertThat(first.rows()).isEqualTo(expectedFirst.rows()).isEqualTo(15);
                 assertThat(first.imported()).isEqualTo(expectedFirst.imported()).isEqualTo(9);
                 assertThat(first.duplicates()).isEqualTo(expectedFirst.duplicates()).isEqualTo(3);
