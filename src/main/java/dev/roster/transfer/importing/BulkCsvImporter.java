@@ -152,6 +152,8 @@ public final class BulkCsvImporter implements ImportRunner {
             }
             CsvRowParser columns = CsvRowParser.forHeader(scanner.text(), options, receivedAt);
             int width = columns.header().size();
+            scanner.check(width, columns.identityColumn(), columns.eventColumn(), columns.timestampColumn(), columns.idColumn(),
+                    columns.quotedProperties() == null);
             Loader stage = new Loader(project.key(), receivedAt, job, columns);
             loader = stage;
             byte[] scratch = new byte[24];
@@ -296,36 +298,12 @@ public final class BulkCsvImporter implements ImportRunner {
             return "c" + index;
         }
 
-        /** SQL that is true when a cell needs no trimming and is 1 to 255 bytes long. */
-        private static String trimmedShort(String cell) {
-            return cell + " IS NOT NULL AND strlen(" + cell + ") <= 255 AND ascii(" + cell + ") > 32 AND ascii(right(" + cell + ", 1)) > 32";
-        }
-
-        /** SQL true for the rows whose cells SQL reads exactly as {@link CsvRowParser#eventFrom} (columns are ours, c0…). */
-        private String ok() {
-            if (columns.quotedProperties() == null) {
-                return "false"; // two columns share a property name: the Java way merges them
-            }
-            String identity = column(columns.identityColumn());
-            String name = column(columns.eventColumn());
-            String time = column(columns.timestampColumn());
-            StringBuilder ok = new StringBuilder("(").append(trimmedShort(identity))
-                    .append(" AND ").append(trimmedShort(name)).append(" AND ascii(").append(name).append(") BETWEEN 33 AND 126")
-                    .append(" AND ").append(time).append(" IS NOT NULL AND regexp_full_match(").append(time).append(", '")
-                    .append(CANONICAL_TIME).append("') AND try_cast(substr(").append(time).append(", 1, strlen(").append(time)
-                    .append(") - 1) AS TIMESTAMP) IS NOT NULL");
-            if (columns.idColumn() >= 0) {
-                String id = column(columns.idColumn());
-                ok.append(" AND (").append(id).append(" IS NULL OR (").append(trimmedShort(id)).append("))");
-            }
-            return ok.append(")").toString();
-        }
-
         /**
-         * SQL selecting one chunk file into the stage: per row its line, {@code ok}, and for ok rows
-         * the event (id, identity, name, properties JSON, stored time); for the other rows the raw
-         * cells, for {@link CsvRowParser#eventFrom}. Parameters: the quoted property names, then the
-         * latest time kept and the time of receipt (later times are clamped to it).
+         * SQL selecting one chunk file of plain rows (for {@code {source}}) into the stage: line,
+         * event id, identity, name, properties JSON and stored time. {@link CsvScanner#check} has
+         * made sure that SQL reads these cells exactly as {@link CsvRowParser#eventFrom} does.
+         * Parameters: the quoted property names, then the latest time kept and the time of
+         * receipt (later times are clamped to it).
          */
         private String select() {
             String identity = column(columns.identityColumn());
@@ -344,22 +322,21 @@ public final class BulkCsvImporter implements ImportRunner {
             if (quoted != null) {
                 for (int i = 0; i < quoted.length; i++) {
                     if (quoted[i] != null) {
-                        properties.append(properties.length() == 0 ? "" : ", ").append("CASE WHEN ").append(column(i))
-                                .append(" <> '' THEN ? || CAST(to_json(").append(column(i)).append(") AS VARCHAR) END");
+                        // no control characters here (CsvScanner); only quotes and backslashes need escaping
+                        String cell = column(i);
+                        properties.append(properties.length() == 0 ? "" : ", ").append("CASE WHEN ").append(cell)
+                                .append(" <> '' THEN ? || CASE WHEN contains(").append(cell).append(", '\"') OR contains(").append(cell)
+                                .append(", '\\') THEN CAST(to_json(").append(cell).append(") AS VARCHAR) ELSE '\"' || ").append(cell)
+                                .append(" || '\"' END END");
                         selectParameters.add(quoted[i]);
                     }
                 }
             }
             String json = properties.length() == 0 ? "'{}'" : "'{' || concat_ws(',', " + properties + ") || '}'";
-            StringBuilder raw = new StringBuilder();
-            for (int i = 0; i < width; i++) {
-                raw.append(", CASE WHEN ok THEN NULL ELSE ").append(column(i)).append(" END AS ").append(column(i));
-            }
-            return "SELECT line, ok, CASE WHEN ok THEN " + eventId + " END AS event_id, CASE WHEN ok THEN " + identity + " END AS identity, "
-                    + "CASE WHEN ok THEN " + name + " END AS name, CASE WHEN ok THEN " + json + " END AS properties, "
-                    + "CASE WHEN parsed > ? THEN ? ELSE parsed END AS ts" + raw
-                    + " FROM (SELECT *, CASE WHEN ok THEN CAST(substr(" + time + ", 1, strlen(" + time + ") - 1) AS TIMESTAMP) END AS parsed, "
-                    + "CASE WHEN ok THEN " + micros + " END AS us FROM (SELECT *, " + ok() + " AS ok FROM {source}))";
+            return "SELECT line, " + eventId + " AS event_id, " + identity + " AS identity, " + name + " AS name, "
+                    + json + " AS properties, CASE WHEN parsed > ? THEN ? ELSE parsed END AS ts"
+                    + " FROM (SELECT *, CAST(substr(" + time + ", 1, strlen(" + time + ") - 1) AS TIMESTAMP) AS parsed, "
+                    + micros + " AS us FROM {source})";
         }
 
         private DuckDBConnection connection() {
@@ -391,8 +368,6 @@ public final class BulkCsvImporter implements ImportRunner {
             long begun = System.nanoTime();
             long cpu = THREADS.getCurrentThreadCpuTime();
             DuckDBConnection connection = connection();
-            List<RejectedRow> rejected = new ArrayList<>();
-            long rejectedBeyond = 0;
             synchronized (connection) {
                 try {
                     long at = System.nanoTime();
@@ -413,41 +388,19 @@ public final class BulkCsvImporter implements ImportRunner {
                     Files.deleteIfExists(chunk.file);
                     step("read and check", at);
                     at = System.nanoTime();
-                    // the rows SQL cannot vouch for, and those made in Java: exactly the Java rules
-                    long notOk = 0;
-                    try (Statement statement = connection.createStatement();
-                            ResultSet rows = statement.executeQuery("SELECT line, * EXCLUDE (line, ok, event_id, identity, name, "
-                                    + "properties, ts) FROM import_stage WHERE NOT ok ORDER BY line");
-                            DuckDBAppender appender = connection.createAppender("temp", "main", "import_stage")) {
-                        StagedEvent event = new StagedEvent();
-                        String[] values = new String[width];
-                        while (rows.next()) {
-                            notOk++;
-                            for (int i = 0; i < width; i++) {
-                                String value = rows.getString(i + 2);
-                                values[i] = value == null ? "" : value;
-                            }
-                            columns.eventFrom(rows.getLong(1), values, event);
-                            if (event.rejection != null) {
-                                if (rejected.size() < job.maxRejections()) {
-                                    rejected.add(new RejectedRow(event.line, event.rejection));
-                                } else {
-                                    rejectedBeyond++;
-                                }
-                            } else {
-                                append(appender, event);
+                    // the rows made in Java
+                    if (!chunk.javaRows.isEmpty()) {
+                        try (DuckDBAppender appender = connection.createAppender("temp", "main", "import_stage")) {
+                            for (StagedEvent made : chunk.javaRows) {
+                                append(appender, made);
                             }
                         }
-                        for (StagedEvent made : chunk.javaRows) {
-                            append(appender, made);
-                        }
-                    }
-                    if (notOk > 0) {
-                        execute(connection, "DELETE FROM import_stage WHERE NOT ok");
                     }
                     step("java rows", at);
-                    report(chunk.rejected, rejected);
-                    job.rejectedBeyondReport(chunk.rejectedBeyond + rejectedBeyond);
+                    for (RejectedRow row : chunk.rejected) {
+                        job.reject(row);
+                    }
+                    job.rejectedBeyondReport(chunk.rejectedBeyond);
                     merge(connection, count(connection, "SELECT count(*) FROM import_stage"));
                 } catch (SQLException | IOException | RuntimeException e) {
                     failed = true;
@@ -461,25 +414,8 @@ public final class BulkCsvImporter implements ImportRunner {
 
         private void append(DuckDBAppender appender, StagedEvent event) throws SQLException {
             long micros = Math.addExact(Math.multiplyExact(event.timestamp.getEpochSecond(), 1_000_000L), event.timestamp.getNano() / 1000);
-            appender.beginRow().append(event.line).append(true).append(event.eventId).append(event.identity).append(event.name)
-                    .append(event.propertiesJson).appendEpochMicros(micros);
-            for (int i = 0; i < width; i++) {
-                appender.appendNull();
-            }
-            appender.endRow();
-        }
-
-        /** Reports two line-ordered lists of rejections in line order. */
-        private void report(List<RejectedRow> first, List<RejectedRow> second) {
-            int i = 0;
-            int j = 0;
-            while (i < first.size() || j < second.size()) {
-                if (j == second.size() || i < first.size() && first.get(i).line() < second.get(j).line()) {
-                    job.reject(first.get(i++));
-                } else {
-                    job.reject(second.get(j++));
-                }
-            }
+            appender.beginRow().append(event.line).append(event.eventId).append(event.identity).append(event.name)
+                    .append(event.propertiesJson).appendEpochMicros(micros).endRow();
         }
 
         /** Merges the stage into the project in one transaction. */

@@ -40,6 +40,15 @@ final class CsvScanner {
     private long recordLine;
     private int fields;
     private boolean plain;
+    /** Where each field of the current record starts in {@link #record}. */
+    private int[] starts = new int[16];
+    /** The cells checked for SQL (see {@link #check}); -1 for none. */
+    private int width = -1;
+    private int identityField = -1;
+    private int eventField = -1;
+    private int timeField = -1;
+    private int idField = -1;
+    private boolean neverPlain;
 
     CsvScanner(InputStream in) throws IOException {
         this.in = requireNonNull(in, "in is null");
@@ -61,6 +70,23 @@ final class CsvScanner {
         }
         limit = read;
         return true;
+    }
+
+    /**
+     * From now on a record is plain only when it also has {@code width} fields, the identity and
+     * event name need no trimming and have 1 to 255 bytes (the name starting with a printable ASCII
+     * character), the event id (if {@code id >= 0}) is empty or the same, and the time is a real
+     * instant in the canonical shape {@code yyyy-MM-ddTHH:mm:ss[.f{1,6}]Z} (year 1000 to 9999).
+     * Then SQL can read the row exactly as {@link CsvRowParser#eventFrom} does. With
+     * {@code never}, no record is plain.
+     */
+    void check(int width, int identity, int event, int time, int id, boolean never) {
+        this.width = width;
+        this.identityField = identity;
+        this.eventField = event;
+        this.timeField = time;
+        this.idField = id;
+        this.neverPlain = never;
     }
 
     private int read() throws IOException {
@@ -127,6 +153,10 @@ final class CsvScanner {
                     }
                     keep(b);
                 } else if (b == ',') {
+                    if (fields == starts.length) {
+                        starts = Arrays.copyOf(starts, fields * 2);
+                    }
+                    starts[fields] = length + 1;
                     fields++;
                     fieldStart = true;
                     afterQuote = false;
@@ -166,8 +196,69 @@ final class CsvScanner {
             } else if (plain && nonAscii && text().indexOf(TextInput.REPLACEMENT) >= 0) {
                 plain = false;
             }
+            if (plain && width >= 0) {
+                plain = !neverPlain && fields == width && trimmedShort(identityField, false) && trimmedShort(eventField, true)
+                        && (idField < 0 || end(idField) == starts[idField] || trimmedShort(idField, false)) && canonicalTime(timeField);
+            }
             return true;
         }
+    }
+
+    private int end(int field) {
+        return field + 1 < fields ? starts[field + 1] - 1 : length;
+    }
+
+    /** The field has 1 to 255 bytes and nothing to trim (and, for an event name, starts with printable ASCII); not quoted. */
+    private boolean trimmedShort(int field, boolean name) {
+        int from = starts[field];
+        int to = end(field);
+        if (to - from < 1 || to - from > 255) {
+            return false;
+        }
+        int first = record[from] & 0xff;
+        int last = record[to - 1] & 0xff;
+        return first > ' ' && last > ' ' && first != '"' && (!name || first < 0x7f);
+    }
+
+    private int digits(int from, int count) {
+        int value = 0;
+        for (int i = from; i < from + count; i++) {
+            int digit = record[i] - '0';
+            if (digit < 0 || digit > 9) {
+                return -1;
+            }
+            value = value * 10 + digit;
+        }
+        return value;
+    }
+
+    /** {@code yyyy-MM-ddTHH:mm:ss[.f{1,6}]Z}, unquoted, a date that exists, year 1000 to 9999. */
+    private boolean canonicalTime(int field) {
+        int from = starts[field];
+        int size = end(field) - from;
+        if (size != 20 && (size < 22 || size > 26) || record[from + size - 1] != 'Z') {
+            return false;
+        }
+        if (record[from + 4] != '-' || record[from + 7] != '-' || record[from + 10] != 'T' || record[from + 13] != ':'
+                || record[from + 16] != ':') {
+            return false;
+        }
+        int year = digits(from, 4);
+        int month = digits(from + 5, 2);
+        int day = digits(from + 8, 2);
+        int hour = digits(from + 11, 2);
+        int minute = digits(from + 14, 2);
+        int second = digits(from + 17, 2);
+        if (year < 1000 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59
+                || second < 0 || second > 59) {
+            return false;
+        }
+        int days = month == 2 ? (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28)
+                : month == 4 || month == 6 || month == 9 || month == 11 ? 30 : 31;
+        if (day > days) {
+            return false;
+        }
+        return size == 20 || record[from + 19] == '.' && digits(from + 20, size - 21) >= 0;
     }
 
     private RosterException unreadable(String why) {
