@@ -153,16 +153,15 @@ public final class BulkCsvImporter implements ImportRunner {
             CsvRowParser columns = CsvRowParser.forHeader(scanner.text(), options, receivedAt);
             int width = columns.header().size();
             scanner.check(width, columns.identityColumn(), columns.eventColumn(), columns.timestampColumn(), columns.idColumn(),
-                    columns.quotedProperties() == null);
+                    columns.quotedProperties());
             Loader stage = new Loader(project.key(), receivedAt, job, columns);
             loader = stage;
-            byte[] scratch = new byte[24];
             int chunks = 0;
             Chunk chunk = new Chunk(directory.resolve("chunk-0.csv"));
             while (scanner.next()) {
                 chunk.rows++;
                 if (scanner.plain() && scanner.fields() == width) {
-                    scanner.writeNumbered(chunk.out, scratch);
+                    scanner.writeStaged(chunk.out);
                     chunk.plainRows++;
                 } else {
                     StagedEvent event = new StagedEvent();
@@ -275,9 +274,6 @@ public final class BulkCsvImporter implements ImportRunner {
         private final ImportJob job;
         private final CsvRowParser columns;
         private final int width;
-        /** SQL selecting a chunk file (for {@code {source}}) into the stage; its parameters start with {@link #selectParameters}. */
-        private final String select;
-        private final List<String> selectParameters = new ArrayList<>();
         private boolean failed;
         long loadNanos;
         long loadCpu;
@@ -291,52 +287,6 @@ public final class BulkCsvImporter implements ImportRunner {
             this.job = job;
             this.columns = columns;
             this.width = columns.header().size();
-            this.select = select();
-        }
-
-        private static String column(int index) {
-            return "c" + index;
-        }
-
-        /**
-         * SQL selecting one chunk file of plain rows (for {@code {source}}) into the stage: line,
-         * event id, identity, name, properties JSON and stored time. {@link CsvScanner#check} has
-         * made sure that SQL reads these cells exactly as {@link CsvRowParser#eventFrom} does.
-         * Parameters: the quoted property names, then the latest time kept and the time of
-         * receipt (later times are clamped to it).
-         */
-        private String select() {
-            String identity = column(columns.identityColumn());
-            String name = column(columns.eventColumn());
-            String time = column(columns.timestampColumn());
-            String micros = "CASE WHEN strlen(" + time + ") > 20 THEN CAST(rpad(substr(" + time + ", 21, strlen(" + time
-                    + ") - 21), 6, '0') AS INTEGER) ELSE 0 END";
-            String iso = "substr(" + time + ", 1, 19) || CASE WHEN us = 0 THEN '' WHEN us % 1000 = 0 "
-                    + "THEN '.' || lpad(CAST(us // 1000 AS VARCHAR), 3, '0') ELSE '.' || lpad(CAST(us AS VARCHAR), 6, '0') END || 'Z'";
-            String derived = "'h:' || left(sha256(" + identity + " || chr(0) || " + name + " || chr(0) || " + iso + "), 32)";
-            String eventId = columns.idColumn() >= 0
-                    ? "CASE WHEN " + column(columns.idColumn()) + " IS NULL THEN " + derived + " ELSE " + column(columns.idColumn()) + " END"
-                    : derived;
-            StringBuilder properties = new StringBuilder();
-            String[] quoted = columns.quotedProperties();
-            if (quoted != null) {
-                for (int i = 0; i < quoted.length; i++) {
-                    if (quoted[i] != null) {
-                        // no control characters here (CsvScanner); only quotes and backslashes need escaping
-                        String cell = column(i);
-                        properties.append(properties.length() == 0 ? "" : ", ").append("CASE WHEN ").append(cell)
-                                .append(" <> '' THEN ? || CASE WHEN contains(").append(cell).append(", '\"') OR contains(").append(cell)
-                                .append(", '\\') THEN CAST(to_json(").append(cell).append(") AS VARCHAR) ELSE '\"' || ").append(cell)
-                                .append(" || '\"' END END");
-                        selectParameters.add(quoted[i]);
-                    }
-                }
-            }
-            String json = properties.length() == 0 ? "'{}'" : "'{' || concat_ws(',', " + properties + ") || '}'";
-            return "SELECT line, " + eventId + " AS event_id, " + identity + " AS identity, " + name + " AS name, "
-                    + json + " AS properties, CASE WHEN parsed > ? THEN ? ELSE parsed END AS ts"
-                    + " FROM (SELECT *, CAST(substr(" + time + ", 1, strlen(" + time + ") - 1) AS TIMESTAMP) AS parsed, "
-                    + micros + " AS us FROM {source})";
         }
 
         private DuckDBConnection connection() {
@@ -371,20 +321,16 @@ public final class BulkCsvImporter implements ImportRunner {
             synchronized (connection) {
                 try {
                     long at = System.nanoTime();
-                    StringBuilder types = new StringBuilder("{'line': 'BIGINT'");
-                    for (int i = 0; i < width; i++) {
-                        types.append(", '").append(column(i)).append("': 'VARCHAR'");
-                    }
-                    types.append('}');
+                    // the plain rows as CsvScanner.writeStaged wrote them
                     String source = "read_csv('" + chunk.file.toAbsolutePath().toString().replace("'", "''") + "', header = false, "
-                            + "delim = ',', quote = '\"', escape = '\"', new_line = '\\n', auto_detect = false, strict_mode = true, "
-                            + "columns = " + types + ")";
-                    List<Object> parameters = new ArrayList<>(selectParameters);
-                    parameters.add(LocalDateTime.ofInstant(receivedAt.plus(Timestamps.MAX_FUTURE), ZoneOffset.UTC));
-                    parameters.add(LocalDateTime.ofInstant(receivedAt, ZoneOffset.UTC));
-                    update(connection, "CREATE OR REPLACE TEMP TABLE import_stage AS "
-                            + select.replace("{source}", chunk.plainRows > 0 ? source : "(SELECT * FROM " + source + " LIMIT 0)"),
-                            parameters.toArray());
+                            + "delim = '\t', quote = '', escape = '', new_line = '\\n', auto_detect = false, strict_mode = true, "
+                            + "columns = {'line': 'BIGINT', 'event_id': 'VARCHAR', 'identity': 'VARCHAR', 'name': 'VARCHAR', "
+                            + "'ts': 'VARCHAR', 'properties': 'VARCHAR'})";
+                    update(connection, "CREATE OR REPLACE TEMP TABLE import_stage AS SELECT line, event_id, identity, name, properties, "
+                            + "CASE WHEN parsed > ? THEN ? ELSE parsed END AS ts FROM (SELECT *, CAST(ts AS TIMESTAMP) AS parsed FROM "
+                            + (chunk.plainRows > 0 ? source : "(SELECT * FROM " + source + " LIMIT 0)") + ")",
+                            LocalDateTime.ofInstant(receivedAt.plus(Timestamps.MAX_FUTURE), ZoneOffset.UTC),
+                            LocalDateTime.ofInstant(receivedAt, ZoneOffset.UTC));
                     Files.deleteIfExists(chunk.file);
                     step("read and check", at);
                     at = System.nanoTime();

@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 
 /**
@@ -49,9 +51,21 @@ final class CsvScanner {
     private int timeField = -1;
     private int idField = -1;
     private boolean neverPlain;
+    /** Per field, its property name as JSON ({@code "plan":}) in UTF-8, or null. */
+    private byte[][] propertyNames = new byte[0][];
+    private final MessageDigest digest;
+    private final byte[] iso = new byte[32];
+    private final byte[] hash = new byte[32];
+    private final byte[] number = new byte[24];
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     CsvScanner(InputStream in) throws IOException {
         this.in = requireNonNull(in, "in is null");
+        try {
+            this.digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
         fill();
         if (limit - position >= 3 && (buffer[0] & 0xff) == 0xEF && (buffer[1] & 0xff) == 0xBB && (buffer[2] & 0xff) == 0xBF) {
             position = 3;
@@ -80,13 +94,18 @@ final class CsvScanner {
      * Then SQL can read the row exactly as {@link CsvRowParser#eventFrom} does. With
      * {@code never}, no record is plain.
      */
-    void check(int width, int identity, int event, int time, int id, boolean never) {
+    void check(int width, int identity, int event, int time, int id, String[] quotedProperties) {
+        boolean never = quotedProperties == null;
         this.width = width;
         this.identityField = identity;
         this.eventField = event;
         this.timeField = time;
         this.idField = id;
         this.neverPlain = never;
+        this.propertyNames = new byte[width][];
+        for (int i = 0; quotedProperties != null && i < width; i++) {
+            propertyNames[i] = quotedProperties[i] == null ? null : quotedProperties[i].getBytes(StandardCharsets.UTF_8);
+        }
     }
 
     private int read() throws IOException {
@@ -290,17 +309,122 @@ final class CsvScanner {
         return new String(record, 0, length, StandardCharsets.UTF_8);
     }
 
-    /** Writes {@code line,<record>\n}. */
-    void writeNumbered(OutputStream out, byte[] scratch) throws IOException {
-        int at = scratch.length;
-        long value = recordLine;
-        scratch[--at] = ',';
+    /**
+     * Writes the current plain record as the stage row SQL loads, tab-separated (a plain record has
+     * no control characters, so no cell holds a tab or a line break):
+     * {@code line, event id, identity, name, time without its Z, properties as JSON}. The event id
+     * is the record's own or {@link DerivedEventIds}'s (the same bytes are hashed); the JSON is what
+     * {@link CsvRowParser} writes (non-empty cells only, quotes and backslashes escaped).
+     */
+    void writeStaged(OutputStream out) throws IOException {
+        writeNumber(out, recordLine);
+        out.write('\t');
+        int idFrom = starts[identityField];
+        int idTo = end(identityField);
+        int nameFrom = starts[eventField];
+        int nameTo = end(eventField);
+        int timeFrom = starts[timeField];
+        int timeTo = end(timeField);
+        if (idField >= 0 && end(idField) > starts[idField]) {
+            out.write(record, starts[idField], end(idField) - starts[idField]);
+        } else {
+            digest.update(record, idFrom, idTo - idFrom);
+            digest.update((byte) 0);
+            digest.update(record, nameFrom, nameTo - nameFrom);
+            digest.update((byte) 0);
+            digest.update(iso, 0, canonicalIso(timeFrom, timeTo));
+            try {
+                digest.digest(hash, 0, hash.length);
+            } catch (java.security.DigestException e) {
+                throw new IllegalStateException(e);
+            }
+            out.write('h');
+            out.write(':');
+            for (int i = 0; i < 16; i++) {
+                out.write(HEX[(hash[i] >> 4) & 0xf]);
+                out.write(HEX[hash[i] & 0xf]);
+            }
+        }
+        out.write('\t');
+        out.write(record, idFrom, idTo - idFrom);
+        out.write('\t');
+        out.write(record, nameFrom, nameTo - nameFrom);
+        out.write('\t');
+        out.write(record, timeFrom, timeTo - timeFrom - 1);
+        out.write('\t');
+        out.write('{');
+        boolean first = true;
+        for (int field = 0; field < fields; field++) {
+            byte[] property = propertyNames[field];
+            int from = starts[field];
+            int to = end(field);
+            if (property == null || to == from) {
+                continue;
+            }
+            boolean quoted = record[from] == '"';
+            if (quoted) {
+                from++;
+                to--;
+                if (to == from) {
+                    continue;
+                }
+            }
+            if (!first) {
+                out.write(',');
+            }
+            first = false;
+            out.write(property);
+            out.write('"');
+            for (int i = from; i < to; i++) {
+                byte b = record[i];
+                if (b == '"') {
+                    if (quoted) {
+                        i++; // a doubled quote inside a quoted cell is one quote
+                    }
+                    out.write('\\');
+                } else if (b == '\\') {
+                    out.write('\\');
+                }
+                out.write(b);
+            }
+            out.write('"');
+        }
+        out.write('}');
+        out.write('\n');
+    }
+
+    /** Writes into {@link #iso} what {@link IsoTimestamps#appendIso} writes for a canonical time cell; returns its length. */
+    private int canonicalIso(int from, int to) {
+        System.arraycopy(record, from, iso, 0, 19);
+        int length = 19;
+        int size = to - from;
+        if (size > 20) {
+            int micros = 0;
+            int digits = size - 21;
+            for (int i = 0; i < 6; i++) {
+                micros = micros * 10 + (i < digits ? record[from + 20 + i] - '0' : 0);
+            }
+            if (micros != 0) {
+                iso[length++] = '.';
+                int width = micros % 1000 == 0 ? 3 : 6;
+                int value = width == 3 ? micros / 1000 : micros;
+                for (int i = width - 1; i >= 0; i--) {
+                    iso[length + i] = (byte) ('0' + value % 10);
+                    value /= 10;
+                }
+                length += width;
+            }
+        }
+        iso[length++] = 'Z';
+        return length;
+    }
+
+    private void writeNumber(OutputStream out, long value) throws IOException {
+        int at = number.length;
         do {
-            scratch[--at] = (byte) ('0' + value % 10);
+            number[--at] = (byte) ('0' + value % 10);
             value /= 10;
         } while (value > 0);
-        out.write(scratch, at, scratch.length - at);
-        out.write(record, 0, length);
-        out.write('\n');
+        out.write(number, at, number.length - at);
     }
 }
