@@ -306,8 +306,14 @@ public final class BulkCsvImporter implements ImportRunner {
             }
         }
 
+        private long stepCpu = processCpu();
+
+        /** Adds a step's wall time and the process CPU since the previous step (ms) to {@link #steps}. */
         private void step(String name, long since) {
+            long cpu = processCpu();
             steps.merge(name, (System.nanoTime() - since) / 1_000_000, Long::sum);
+            steps.merge(name + " cpu", (cpu - stepCpu) / 1_000_000, Long::sum);
+            stepCpu = cpu;
         }
 
         /** Loads one chunk into the stage and merges it. */
@@ -317,6 +323,7 @@ public final class BulkCsvImporter implements ImportRunner {
             }
             long begun = System.nanoTime();
             long cpu = THREADS.getCurrentThreadCpuTime();
+            stepCpu = processCpu();
             DuckDBConnection connection = connection();
             synchronized (connection) {
                 try {
