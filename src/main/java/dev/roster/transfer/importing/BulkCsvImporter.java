@@ -46,27 +46,27 @@ import org.slf4j.LoggerFactory;
  * ids, persons and rejections as {@link Importer}, with DuckDB doing the parsing and the bulk work.
  *
  * <p>The reading thread makes one pass over the raw bytes ({@link CsvScanner}) and cuts the file
- * into chunks of {@link #stageRows} rows. Each <i>plain</i> record (well-formed, valid UTF-8, no
- * control characters, not oversized) is copied into the chunk's temp file behind its line number;
- * any other record is decoded and parsed in Java with the exact rules of {@link CsvRowParser}
- * (rejected with its line number and reason, or kept as a Java-made event). A second thread loads
- * each chunk, while the next one is being read:
+ * into chunks of {@link #stageRows} rows. A <i>plain</i> record (well-formed, valid UTF-8, no
+ * control characters, not oversized, identity and event name with nothing to trim, an event id
+ * cell empty or the same, and a canonical UTC time {@code yyyy-MM-ddTHH:mm:ss[.f{1,6}]Z} of a day
+ * that exists: nearly every row of a machine-written file) is written to the chunk's temp file as
+ * its stage row, straight from its bytes: line, event id (the derived one is SHA-256 over the same
+ * bytes {@link DerivedEventIds} hashes), identity, name, time, properties JSON. Any other record is
+ * decoded and parsed with the exact rules of {@link CsvRowParser#eventFrom}: rejected with its
+ * line number and reason, or kept as an event made in Java. A second thread loads each chunk while
+ * the next one is being read:
  * <ol>
- *   <li>{@code read_csv} of the chunk file (DuckDB parses it in parallel) with every cell as text;</li>
- *   <li>one {@code INSERT … SELECT} into the stage for the rows whose cells SQL can check for sure
- *       (identity and event name already trimmed and short enough, the canonical UTC timestamp
- *       {@code yyyy-MM-ddTHH:mm:ss[.ffffff]Z}): the derived event id is computed in SQL with
- *       {@code sha256}, byte for byte what {@link DerivedEventIds} computes, and the properties
- *       JSON with {@code to_json};</li>
- *   <li>the other rows (epoch or offset timestamps, blank identities, …; usually none) are read
- *       back and go through {@link CsvRowParser#eventFrom}, so they are accepted or rejected
- *       exactly as before, and appended to the stage;</li>
+ *   <li>{@code read_csv} of the chunk file with explicit column types (DuckDB parses it in
+ *       parallel) into the stage, clamping future times as the write buffer does, plus the
+ *       events made in Java through an appender;</li>
  *   <li>the merge, in <b>one transaction</b>: duplicates (ids already stored, as an anti-join
  *       against both event tables, and repeats within the file: the first line wins) are dropped
- *       and counted; identities are resolved once per distinct identity (new ones get persons
- *       numbered in order of first appearance, known ones resolve to their current person through
- *       {@code identities}, which always names the survivor of merges); placeholder identities get
- *       the write buffer's warning; the events go into {@code events_recent} with one
+ *       and counted; usually there are none, which a semi-join count and the absence of repeated
+ *       64-bit hashes prove without copying the stage. Identities are resolved once per distinct
+ *       identity: new ones get persons numbered in order of first appearance, known ones resolve
+ *       to their current person through {@code identities}, which always names the survivor of
+ *       merges (aliases and merges of earlier data apply). Placeholder identities get the write
+ *       buffer's warning. The events go into {@code events_recent} with one
  *       {@code INSERT … SELECT}, where compaction finds them as it finds ingested ones.</li>
  * </ol>
  * Rejections are reported in line order. Memory: the JVM holds the read buffer, the current
@@ -86,9 +86,6 @@ public final class BulkCsvImporter implements ImportRunner {
     static final int DEFAULT_STAGE_ROWS = 1_000_000;
     /** A chunk is cut early when the records made into events in Java hold this many bytes. */
     static final int JAVA_BYTES_PER_CHUNK = 8 << 20;
-    /** The canonical UTC shape SQL takes as it is; anything else goes through {@link Timestamps#parse}. */
-    private static final String CANONICAL_TIME =
-            "[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,6})?Z";
 
     private final Database database;
     private final Clock clock;
@@ -158,8 +155,13 @@ public final class BulkCsvImporter implements ImportRunner {
             loader = stage;
             int chunks = 0;
             Chunk chunk = new Chunk(directory.resolve("chunk-0.csv"));
+            long unreported = 0;
             while (scanner.next()) {
                 chunk.rows++;
+                if (++unreported == 4096) { // the progress bar's rows/s
+                    job.rows(unreported);
+                    unreported = 0;
+                }
                 if (scanner.plain() && scanner.fields() == width) {
                     scanner.writeStaged(chunk.out);
                     chunk.plainRows++;
@@ -179,7 +181,6 @@ public final class BulkCsvImporter implements ImportRunner {
                 }
                 if (chunk.rows >= stageRows || chunk.javaBytes >= JAVA_BYTES_PER_CHUNK) {
                     chunk.out.close();
-                    job.rows(chunk.rows);
                     Chunk full = chunk;
                     inFlight.add(CompletableFuture.runAsync(() -> stage.load(full), writer));
                     long waiting = System.nanoTime();
@@ -191,7 +192,7 @@ public final class BulkCsvImporter implements ImportRunner {
                 }
             }
             chunk.out.close();
-            job.rows(chunk.rows);
+            job.rows(unreported);
             Chunk last = chunk;
             inFlight.add(CompletableFuture.runAsync(() -> stage.load(last), writer));
             readerCpu = THREADS.getCurrentThreadCpuTime() - readerCpu;

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.roster.common.ErrorCode;
 import dev.roster.common.Json;
 import dev.roster.common.RosterException;
-import dev.roster.identity.Identities;
 import dev.roster.ingest.Command;
 import dev.roster.ingest.InvalidEventException;
 import dev.roster.ingest.Messages;
@@ -227,7 +226,6 @@ final class CsvRowParser implements RowParser {
             into.name = name;
             into.timestamp = Timestamps.resolve(Optional.of(time), Optional.empty(), receivedAt).instant();
             into.eventId = id.isEmpty() || id.length() > 255 ? derivedIds.derive(identity, name, time) : id;
-            into.placeholder = Identities.isPlaceholder(identity);
             into.propertiesJson = propertiesJson(values);
         } catch (InvalidEventException e) {
             into.rejection = e.getMessage();

@@ -18,13 +18,13 @@ import java.util.Arrays;
  * breaks, empty lines skipped), record by record, without decoding text or building strings.
  *
  * <p>For each record it knows the physical line it starts on, the number of fields, and whether
- * DuckDB's CSV reader and SQL can take it as it is: a record is <b>plain</b> when it is valid UTF-8
- * without U+FFFD, has no control character (so no line break inside quotes), no quote except
- * around whole fields, and at most {@link #PLAIN_BYTES} bytes. Plain records are copied
- * byte for byte behind their line number ({@code 17,<record>\n}); every other record is handed
- * over as text, decoded as {@link TextInput} decodes files, for the exact Java rules.
+ * it is <b>plain</b>: valid UTF-8 without U+FFFD, no control character (so no line break inside
+ * quotes), no quote except around whole fields, at most {@link #PLAIN_BYTES} bytes, and the cell
+ * checks of {@link #check}. A plain record is written as a stage row ({@link #writeStaged}) whose
+ * content SQL takes as it is; every other record is handed over as text, decoded as
+ * {@link TextInput} decodes files, for the exact Java rules.
  *
- * <p>Memory: one read buffer and the current record. Thread safety: one thread.
+ * <p>Memory: one read buffer and the current record. Thread safety: one thread (it reuses one SHA-256 digest).
  */
 final class CsvScanner {
     /** Records longer than this go the Java way (a cell over {@link TextInput#MAX_VALUE_CHARS} is rejected there). */
