@@ -15,6 +15,14 @@ public final class Identities {
     private Identities() {
     }
 
+    /**
+     * The lower-cased values {@link #isPlaceholder} recognises (after trimming and removing one
+     * pair of surrounding quotes), for set-based checks in SQL.
+     */
+    public static Set<String> placeholders() {
+        return PLACEHOLDERS;
+    }
+
     /** Trims an identity; empty for null or blank. Does not check the length. */
     public static Optional<String> clean(String raw) {
         if (raw == null) {

@@ -4,11 +4,18 @@ import static java.util.Objects.requireNonNull;
 
 import dev.roster.common.ErrorCode;
 import dev.roster.common.RosterException;
+import dev.roster.identity.Identities;
+import dev.roster.ingest.Timestamps;
 import dev.roster.project.Project;
 import dev.roster.store.Database;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.StringReader;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,12 +26,16 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
@@ -32,23 +43,37 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The CLI's import of a generic CSV into a data directory that no server holds: the same rows,
- * ids, persons and rejections as {@link Importer}, written in bulk instead of event by event.
+ * ids, persons and rejections as {@link Importer}, with DuckDB doing the parsing and the bulk work.
  *
- * <p>One thread reads and validates the file (CSV, timestamps, derived event ids, properties as
- * JSON text); a second appends the rows to a temp table, {@code import_stage}, and every
- * {@link #stageRows} rows merges the stage in <b>one transaction</b> with set-based SQL:
+ * <p>The reading thread makes one pass over the raw bytes ({@link CsvScanner}) and cuts the file
+ * into chunks of {@link #stageRows} rows. A <i>plain</i> record (well-formed, valid UTF-8, no
+ * control characters, not oversized, identity and event name with nothing to trim, an event id
+ * cell empty or the same, and a canonical UTC time {@code yyyy-MM-ddTHH:mm:ss[.f{1,6}]Z} of a day
+ * that exists: nearly every row of a machine-written file) is written to the chunk's temp file as
+ * its stage row, straight from its bytes: line, event id (the derived one is SHA-256 over the same
+ * bytes {@link DerivedEventIds} hashes), identity, name, time, properties JSON. Any other record is
+ * decoded and parsed with the exact rules of {@link CsvRowParser#eventFrom}: rejected with its
+ * line number and reason, or kept as an event made in Java. A second thread loads each chunk while
+ * the next one is being read:
  * <ol>
- *   <li>duplicates: ids already stored (a hash join of the stage against the event tables) and
- *       repeats within the file (the first line wins) are dropped and counted;</li>
- *   <li>identities: the stage's new identities get new persons (keys after the project's largest,
- *       in order of first appearance) and identity rows; known ones resolve to their current
- *       person through {@code identities}, which always names the survivor of merges;</li>
- *   <li>events: inserted into {@code events_recent} in file order; placeholder identities get the
- *       same warning the write buffer stores.</li>
+ *   <li>{@code read_csv} of the chunk file with explicit column types (DuckDB parses it in
+ *       parallel) into the stage, clamping future times as the write buffer does, plus the
+ *       events made in Java through an appender;</li>
+ *   <li>the merge, in <b>one transaction</b>: duplicates (ids already stored, as an anti-join
+ *       against both event tables, and repeats within the file: the first line wins) are dropped
+ *       and counted; usually there are none, which a semi-join count and the absence of repeated
+ *       64-bit hashes prove without copying the stage. Identities are resolved once per distinct
+ *       identity: new ones get persons numbered in order of first appearance, known ones resolve
+ *       to their current person through {@code identities}, which always names the survivor of
+ *       merges (aliases and merges of earlier data apply). Placeholder identities get the write
+ *       buffer's warning. The events go into {@code events_recent} with one
+ *       {@code INSERT … SELECT}, where compaction finds them as it finds ingested ones.</li>
  * </ol>
- * Memory: the JVM holds a few blocks of {@link #BLOCK_ROWS} rows; the stage lives in DuckDB, which
- * spills to the data directory's temp folder beyond its memory limit. A crash loses at most the
- * stage being merged; re-running the import adds the rest and nothing twice.
+ * Rejections are reported in line order. Memory: the JVM holds the read buffer, the current
+ * record and the Java-made rows of at most two chunks (a chunk is cut early when they pass
+ * {@link #JAVA_BYTES_PER_CHUNK}); the chunks live in DuckDB and in temp files, which are deleted
+ * as they are loaded. A crash loses at most the chunk being merged; re-running the import adds
+ * the rest and nothing twice.
  *
  * <p>Only for a database this process owns alone: it writes through the writer connection
  * without the write buffer, whose in-memory identity graph and event-id index would not see these
@@ -58,9 +83,9 @@ import org.slf4j.LoggerFactory;
 public final class BulkCsvImporter implements ImportRunner {
     private static final Logger LOG = LoggerFactory.getLogger(BulkCsvImporter.class);
     private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
-    static final int BLOCK_ROWS = 4096;
-    static final int DEFAULT_STAGE_ROWS = 500_000;
-    private static final int BLOCKS_IN_FLIGHT = 4;
+    static final int DEFAULT_STAGE_ROWS = 1_000_000;
+    /** A chunk is cut early when the records made into events in Java hold this many bytes. */
+    static final int JAVA_BYTES_PER_CHUNK = 8 << 20;
 
     private final Database database;
     private final Clock clock;
@@ -79,41 +104,21 @@ public final class BulkCsvImporter implements ImportRunner {
         this.stageRows = stageRows;
     }
 
-    /** Rows read but not yet appended, column by column. */
-    private static final class Block {
-        final long[] lines;
-        final String[] eventIds;
-        final String[] identities;
-        final String[] names;
-        final long[] micros;
-        final boolean[] placeholders;
-        final String[] properties;
-        int size;
+    /** Rows read by the reading thread for one load: a temp file of plain records, Java-made events, rejections. */
+    private static final class Chunk {
+        final Path file;
+        final OutputStream out;
+        long plainRows;
+        long rows;
+        final List<StagedEvent> javaRows = new ArrayList<>();
+        long javaBytes;
+        /** The first rejections, in line order, up to the report limit; then only counted. */
+        final List<RejectedRow> rejected = new ArrayList<>();
+        long rejectedBeyond;
 
-        Block(int capacity) {
-            lines = new long[capacity];
-            eventIds = new String[capacity];
-            identities = new String[capacity];
-            names = new String[capacity];
-            micros = new long[capacity];
-            placeholders = new boolean[capacity];
-            properties = new String[capacity];
-        }
-
-        void add(StagedEvent event) {
-            lines[size] = event.line;
-            eventIds[size] = event.eventId;
-            identities[size] = event.identity;
-            names[size] = event.name;
-            micros[size] = Math.addExact(Math.multiplyExact(event.timestamp.getEpochSecond(), 1_000_000L),
-                    event.timestamp.getNano() / 1000);
-            placeholders[size] = event.placeholder;
-            properties[size] = event.propertiesJson;
-            size++;
-        }
-
-        boolean full() {
-            return size == lines.length;
+        Chunk(Path file) throws IOException {
+            this.file = file;
+            this.out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
         }
     }
 
@@ -133,53 +138,75 @@ public final class BulkCsvImporter implements ImportRunner {
             thread.setDaemon(true);
             return thread;
         });
-        Stage stage = new Stage(project.key(), receivedAt, job);
         Deque<CompletableFuture<Void>> inFlight = new ArrayDeque<>();
+        Path directory = null;
+        Loader loader = null;
         try {
-            CompletableFuture.runAsync(stage::create, writer).join();
-            try (CsvRowParser parser = new CsvRowParser(in, options, receivedAt)) {
-                StagedEvent event = new StagedEvent();
-                int blockRows = Math.min(BLOCK_ROWS, stageRows);
-                Block block = new Block(blockRows);
-                while (parser.nextEvent(event)) {
-                    job.row();
-                    if (event.rejection != null) {
-                        job.reject(new RejectedRow(event.line, event.rejection));
-                        continue;
-                    }
-                    block.add(event);
-                    if (block.full()) {
-                        Block full = block;
-                        inFlight.add(CompletableFuture.runAsync(() -> stage.append(full), writer));
-                        block = new Block(blockRows);
-                        if (inFlight.size() >= BLOCKS_IN_FLIGHT) {
-                            long waiting = System.nanoTime();
-                            while (inFlight.size() >= BLOCKS_IN_FLIGHT) {
-                                inFlight.removeFirst().join();
-                            }
-                            waited += System.nanoTime() - waiting;
-                        }
-                    }
-                }
-                Block last = block;
-                inFlight.add(CompletableFuture.runAsync(() -> {
-                    stage.append(last);
-                    stage.merge();
-                }, writer));
-                readerCpu = THREADS.getCurrentThreadCpuTime() - readerCpu;
-                long waiting = System.nanoTime();
-                while (!inFlight.isEmpty()) {
-                    inFlight.removeFirst().join();
-                }
-                waited += System.nanoTime() - waiting;
+            directory = Files.createTempDirectory(database.directory(), "import-");
+            CsvScanner scanner = new CsvScanner(in);
+            if (!scanner.next()) {
+                throw new RosterException(ErrorCode.INVALID_REQUEST, "the file is empty: a CSV import needs a header line");
             }
+            CsvRowParser columns = CsvRowParser.forHeader(scanner.text(), options, receivedAt);
+            int width = columns.header().size();
+            scanner.check(width, columns.identityColumn(), columns.eventColumn(), columns.timestampColumn(), columns.idColumn(),
+                    columns.quotedProperties());
+            Loader stage = new Loader(project.key(), receivedAt, job, columns);
+            loader = stage;
+            int chunks = 0;
+            Chunk chunk = new Chunk(directory.resolve("chunk-0.csv"));
+            long unreported = 0;
+            while (scanner.next()) {
+                chunk.rows++;
+                if (++unreported == 4096) { // the progress bar's rows/s
+                    job.rows(unreported);
+                    unreported = 0;
+                }
+                if (scanner.plain() && scanner.fields() == width) {
+                    scanner.writeStaged(chunk.out);
+                    chunk.plainRows++;
+                } else {
+                    StagedEvent event = new StagedEvent();
+                    columns.eventFrom(scanner.line(), values(scanner.text(), scanner.line()), event);
+                    if (event.rejection != null) {
+                        if (chunk.rejected.size() < job.maxRejections()) {
+                            chunk.rejected.add(new RejectedRow(event.line, event.rejection));
+                        } else {
+                            chunk.rejectedBeyond++;
+                        }
+                    } else {
+                        chunk.javaRows.add(event);
+                        chunk.javaBytes += scanner.length();
+                    }
+                }
+                if (chunk.rows >= stageRows || chunk.javaBytes >= JAVA_BYTES_PER_CHUNK) {
+                    chunk.out.close();
+                    Chunk full = chunk;
+                    inFlight.add(CompletableFuture.runAsync(() -> stage.load(full), writer));
+                    long waiting = System.nanoTime();
+                    while (inFlight.size() > 1) {
+                        inFlight.removeFirst().join();
+                    }
+                    waited += System.nanoTime() - waiting;
+                    chunk = new Chunk(directory.resolve("chunk-" + (++chunks % 2) + ".csv"));
+                }
+            }
+            chunk.out.close();
+            job.rows(unreported);
+            Chunk last = chunk;
+            inFlight.add(CompletableFuture.runAsync(() -> stage.load(last), writer));
+            readerCpu = THREADS.getCurrentThreadCpuTime() - readerCpu;
+            long waiting = System.nanoTime();
+            while (!inFlight.isEmpty()) {
+                inFlight.removeFirst().join();
+            }
+            waited += System.nanoTime() - waiting;
             job.finish(clock.instant());
             LOG.info("bulk import of {} rows in {} ms, {} ms of process CPU: reading {} ms of CPU, waiting for the writer {} ms; "
-                            + "writer: appending {} ms ({} ms CPU), merging {} ms ({} ms CPU in this thread, {} merges)",
+                            + "writer: {} loads of {} ms ({} ms CPU in its thread): {}",
                     job.rows(), (System.nanoTime() - started) / 1_000_000, (processCpu() - processCpu) / 1_000_000,
-                    readerCpu / 1_000_000, waited / 1_000_000,
-                    stage.appendNanos / 1_000_000, stage.appendCpu / 1_000_000, stage.mergeNanos / 1_000_000,
-                    stage.mergeCpu / 1_000_000, stage.merges);
+                    readerCpu / 1_000_000, waited / 1_000_000, stage.loads, stage.loadNanos / 1_000_000,
+                    stage.loadCpu / 1_000_000, stage.steps);
         } catch (RosterException e) {
             awaitQuietly(inFlight);
             job.fail(e.getMessage(), clock.instant());
@@ -191,12 +218,42 @@ public final class BulkCsvImporter implements ImportRunner {
             awaitQuietly(inFlight);
             job.fail("the file could not be read: " + e.getMessage(), clock.instant());
         } finally {
-            try {
-                CompletableFuture.runAsync(stage::drop, writer).join();
-            } catch (CompletionException ignored) {
-                // the temp tables go with the connection anyway
+            if (loader != null) {
+                try {
+                    CompletableFuture.runAsync(loader::drop, writer).join();
+                } catch (CompletionException ignored) {
+                    // the temp tables go with the connection anyway
+                }
             }
             writer.shutdownNow();
+            deleteQuietly(directory);
+        }
+    }
+
+    /** The cells of one record, parsed by commons-csv as {@link CsvRowParser} parses files. */
+    private static String[] values(String record, long line) {
+        try (CSVParser parser = CSVFormat.DEFAULT.parse(new StringReader(record))) {
+            List<CSVRecord> records = parser.getRecords();
+            if (records.size() != 1) {
+                throw new IllegalStateException(records.size() + " records");
+            }
+            return records.get(0).values();
+        } catch (IOException | UncheckedIOException | IllegalStateException e) {
+            throw new RosterException(ErrorCode.INVALID_REQUEST, "the CSV cannot be read after line " + line + ": " + e.getMessage());
+        }
+    }
+
+    private static void deleteQuietly(Path directory) {
+        if (directory == null) {
+            return;
+        }
+        try (var files = Files.list(directory)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Files.deleteIfExists(file);
+            }
+            Files.deleteIfExists(directory);
+        } catch (IOException | UncheckedIOException e) {
+            LOG.warn("cannot delete the import's temp files in {}", directory, e);
         }
     }
 
@@ -211,51 +268,37 @@ public final class BulkCsvImporter implements ImportRunner {
         }
     }
 
-    /** The writer thread's side: the temp table and the merges. */
-    private final class Stage {
+    /** The writer thread's side: the temp tables, the loads and the merges. */
+    private final class Loader {
         private final int projectKey;
         private final Instant receivedAt;
         private final ImportJob job;
-        private long staged;
+        private final CsvRowParser columns;
+        private final int width;
         private boolean failed;
-        volatile long appendNanos;
-        volatile long mergeNanos;
-        volatile long appendCpu;
-        volatile long mergeCpu;
-        volatile int merges;
-        private final StringBuilder steps = new StringBuilder();
-        /** Hashes of the staged ids: a repeat is only possible when a hash repeats. */
-        private final LongOpenHashSet stageIds = new LongOpenHashSet();
-        private boolean stageMayRepeat;
-        private boolean stagePlaceholders;
+        long loadNanos;
+        long loadCpu;
+        int loads;
+        /** Milliseconds per step, summed over the loads. */
+        final java.util.Map<String, Long> steps = new java.util.LinkedHashMap<>();
 
-        Stage(int projectKey, Instant receivedAt, ImportJob job) {
+        Loader(int projectKey, Instant receivedAt, ImportJob job, CsvRowParser columns) {
             this.projectKey = projectKey;
             this.receivedAt = receivedAt;
             this.job = job;
+            this.columns = columns;
+            this.width = columns.header().size();
         }
 
         private DuckDBConnection connection() {
             return (DuckDBConnection) database.writer();
         }
 
-        void create() {
-            Connection connection = connection();
-            synchronized (connection) {
-                try {
-                    execute(connection, "CREATE OR REPLACE TEMP TABLE import_stage (line BIGINT, event_id VARCHAR, identity VARCHAR, "
-                            + "name VARCHAR, ts TIMESTAMP, placeholder BOOLEAN, properties JSON)");
-                } catch (SQLException e) {
-                    throw new IllegalStateException("cannot create the import stage: " + e.getMessage(), e);
-                }
-            }
-        }
-
         void drop() {
             Connection connection = connection();
             synchronized (connection) {
                 try {
-                    for (String table : new String[] {"import_stage", "import_seen", "import_kept", "import_new"}) {
+                    for (String table : new String[] {"import_stage", "import_kept", "import_ids", "import_new", "import_persons"}) {
                         execute(connection, "DROP TABLE IF EXISTS " + table);
                     }
                 } catch (SQLException e) {
@@ -264,139 +307,163 @@ public final class BulkCsvImporter implements ImportRunner {
             }
         }
 
-        void append(Block block) {
+        private long stepCpu = processCpu();
+
+        /** Adds a step's wall time and the process CPU since the previous step (ms) to {@link #steps}. */
+        private void step(String name, long since) {
+            long cpu = processCpu();
+            steps.merge(name, (System.nanoTime() - since) / 1_000_000, Long::sum);
+            steps.merge(name + " cpu", (cpu - stepCpu) / 1_000_000, Long::sum);
+            stepCpu = cpu;
+        }
+
+        /** Loads one chunk into the stage and merges it. */
+        void load(Chunk chunk) {
             if (failed) {
                 return;
             }
             long begun = System.nanoTime();
             long cpu = THREADS.getCurrentThreadCpuTime();
+            stepCpu = processCpu();
             DuckDBConnection connection = connection();
             synchronized (connection) {
-                try (DuckDBAppender appender = connection.createAppender("temp", "main", "import_stage")) {
-                    for (int i = 0; i < block.size; i++) {
-                        if (!stageIds.add(hash(block.eventIds[i]))) {
-                            stageMayRepeat = true;
+                try {
+                    long at = System.nanoTime();
+                    // the plain rows as CsvScanner.writeStaged wrote them
+                    String source = "read_csv('" + chunk.file.toAbsolutePath().toString().replace("'", "''") + "', header = false, "
+                            + "delim = '\t', quote = '', escape = '', new_line = '\\n', auto_detect = false, strict_mode = true, "
+                            + "columns = {'line': 'BIGINT', 'event_id': 'VARCHAR', 'identity': 'VARCHAR', 'name': 'VARCHAR', "
+                            + "'ts': 'VARCHAR', 'properties': 'VARCHAR'})";
+                    update(connection, "CREATE OR REPLACE TEMP TABLE import_stage AS SELECT line, event_id, identity, name, properties, "
+                            + "CASE WHEN parsed > ? THEN ? ELSE parsed END AS ts FROM (SELECT *, CAST(ts AS TIMESTAMP) AS parsed FROM "
+                            + (chunk.plainRows > 0 ? source : "(SELECT * FROM " + source + " LIMIT 0)") + ")",
+                            LocalDateTime.ofInstant(receivedAt.plus(Timestamps.MAX_FUTURE), ZoneOffset.UTC),
+                            LocalDateTime.ofInstant(receivedAt, ZoneOffset.UTC));
+                    Files.deleteIfExists(chunk.file);
+                    step("read and check", at);
+                    at = System.nanoTime();
+                    // the rows made in Java
+                    if (!chunk.javaRows.isEmpty()) {
+                        try (DuckDBAppender appender = connection.createAppender("temp", "main", "import_stage")) {
+                            for (StagedEvent made : chunk.javaRows) {
+                                append(appender, made);
+                            }
                         }
-                        stagePlaceholders |= block.placeholders[i];
-                        appender.beginRow().append(block.lines[i]).append(block.eventIds[i]).append(block.identities[i])
-                                .append(block.names[i]).appendEpochMicros(block.micros[i]).append(block.placeholders[i])
-                                .append(block.properties[i]).endRow();
                     }
-                } catch (SQLException | RuntimeException e) {
+                    step("java rows", at);
+                    for (RejectedRow row : chunk.rejected) {
+                        job.reject(row);
+                    }
+                    job.rejectedBeyondReport(chunk.rejectedBeyond);
+                    merge(connection, count(connection, "SELECT count(*) FROM import_stage"));
+                } catch (SQLException | IOException | RuntimeException e) {
                     failed = true;
-                    throw new IllegalStateException("cannot stage rows: " + e.getMessage(), e);
+                    throw new IllegalStateException("the import could not be stored: " + e.getMessage(), e);
                 }
             }
-            staged += block.size;
-            appendNanos += System.nanoTime() - begun;
-            appendCpu += THREADS.getCurrentThreadCpuTime() - cpu;
-            if (staged >= stageRows) {
-                merge();
-            }
+            loads++;
+            loadNanos += System.nanoTime() - begun;
+            loadCpu += THREADS.getCurrentThreadCpuTime() - cpu;
         }
 
-        /** Merges the stage into the project in one transaction and empties it. */
-        void merge() {
-            if (failed || staged == 0) {
+        private void append(DuckDBAppender appender, StagedEvent event) throws SQLException {
+            long micros = Math.addExact(Math.multiplyExact(event.timestamp.getEpochSecond(), 1_000_000L), event.timestamp.getNano() / 1000);
+            appender.beginRow().append(event.line).append(event.eventId).append(event.identity).append(event.name)
+                    .append(event.propertiesJson).appendEpochMicros(micros).endRow();
+        }
+
+        /** Merges the stage into the project in one transaction. */
+        private void merge(Connection connection, long staged) throws SQLException {
+            if (staged == 0) {
                 return;
             }
-            long begun = System.nanoTime();
-            long cpu = THREADS.getCurrentThreadCpuTime();
-            Connection connection = connection();
-            synchronized (connection) {
-                long imported;
-                steps.setLength(0);
-                try {
-                    connection.setAutoCommit(false);
-                    execute(connection, "SELECT 1");
-                    LocalDateTime now = LocalDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
-                    // 1. ids stored before (either event table) and repeats within the stage (first line wins)
-                    update(connection, "CREATE OR REPLACE TEMP TABLE import_seen AS "
-                            + "SELECT e.event_id FROM events_recent e JOIN import_stage s ON e.event_id = s.event_id WHERE e.project_key = ? "
-                            + "UNION SELECT e.event_id FROM events_compacted e JOIN import_stage s ON e.event_id = s.event_id WHERE e.project_key = ?",
-                            projectKey, projectKey);
-                    // the usual case, nothing stored before and no id twice in the stage, needs no copy of the stage
-                    String kept;
-                    long keptRows;
-                    if (!stageMayRepeat && count(connection, "SELECT count(*) FROM import_seen") == 0) {
-                        kept = "import_stage";
-                        keptRows = staged;
-                    } else {
-                        update(connection, "CREATE OR REPLACE TEMP TABLE import_kept AS SELECT * FROM import_stage s "
-                                + "WHERE NOT EXISTS (SELECT 1 FROM import_seen d WHERE d.event_id = s.event_id) "
-                                + "QUALIFY row_number() OVER (PARTITION BY s.event_id ORDER BY s.line) = 1");
-                        kept = "import_kept";
-                        keptRows = count(connection, "SELECT count(*) FROM import_kept");
-                    }
-                    // 2. new identities become new persons, numbered in order of first appearance
-                    long nextKey = count(connection, "SELECT coalesce(max(person_key), 0) + 1 FROM persons WHERE project_key = ?", projectKey);
-                    update(connection, "CREATE OR REPLACE TEMP TABLE import_new AS "
-                            + "SELECT n.identity, ?::BIGINT + row_number() OVER (ORDER BY n.first_line) - 1 AS person_key "
-                            + "FROM (SELECT identity, min(line) AS first_line FROM " + kept + " GROUP BY identity) n "
-                            + "WHERE NOT EXISTS (SELECT 1 FROM identities i WHERE i.project_key = ? AND i.identity = n.identity)",
-                            nextKey, projectKey);
-                    update(connection, "INSERT INTO persons SELECT ?, person_key, CAST(uuid() AS VARCHAR), ? FROM import_new ORDER BY person_key",
-                            projectKey, now);
-                    update(connection, "INSERT INTO identities SELECT ?, identity, person_key, false, ? FROM import_new ORDER BY person_key",
-                            projectKey, now);
-                    if (stagePlaceholders) {
-                        update(connection, "INSERT INTO identity_warnings SELECT ?, 'placeholder_id', identity, NULL, "
-                                + "'event stored under placeholder id ''' || identity || '''', ? "
-                                + "FROM (SELECT identity, min(line) AS first_line FROM " + kept + " WHERE placeholder GROUP BY identity) n "
-                                + "WHERE NOT EXISTS (SELECT 1 FROM identity_warnings w WHERE w.project_key = ? "
-                                + "AND w.kind = 'placeholder_id' AND w.identity = n.identity AND w.other_identity IS NULL) "
-                                + "ORDER BY first_line", projectKey, now, projectKey);
-                    }
-                    // 3. the events, each under its identity's current person
-                    update(connection, "INSERT INTO events_recent SELECT ?, k.event_id, k.identity, i.person_key, k.name, k.ts, ?, NULL, "
-                            + "k.properties FROM " + kept + " k JOIN identities i ON i.project_key = ? AND i.identity = k.identity",
-                            projectKey, LocalDateTime.ofInstant(receivedAt, ZoneOffset.UTC), projectKey);
-                    imported = keptRows;
-                    long committing = System.nanoTime();
-                    connection.commit();
-                    steps.append(" commit=").append((System.nanoTime() - committing) / 1_000_000);
-                } catch (SQLException | RuntimeException e) {
-                    failed = true;
-                    try {
-                        connection.rollback();
-                    } catch (SQLException rollback) {
-                        e.addSuppressed(rollback);
-                    }
-                    throw new IllegalStateException("the import could not be stored: " + e.getMessage(), e);
-                } finally {
-                    try {
-                        connection.setAutoCommit(true);
-                    } catch (SQLException ignored) {
-                        // the next statement sets it again
-                    }
+            long at = System.nanoTime();
+            long imported;
+            try {
+                connection.setAutoCommit(false);
+                LocalDateTime now = LocalDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+                // 1. ids stored before (either event table) and repeats within the stage (first line wins). Usually there
+                //    are none, which a semi-join count and the absence of repeated 64-bit hashes prove without a copy.
+                long seen = count(connection, "SELECT (SELECT count(*) FROM import_stage s WHERE EXISTS (SELECT 1 FROM events_recent e "
+                        + "WHERE e.project_key = ? AND e.event_id = s.event_id)) + (SELECT count(*) FROM import_stage s WHERE EXISTS "
+                        + "(SELECT 1 FROM events_compacted e WHERE e.project_key = ? AND e.event_id = s.event_id))", projectKey, projectKey);
+                boolean mayRepeat = seen > 0 || count(connection, "SELECT count(*) FROM (SELECT hash(event_id) FROM import_stage "
+                        + "GROUP BY 1 HAVING count(*) > 1)") > 0;
+                String kept = "import_stage";
+                if (mayRepeat) {
+                    update(connection, "CREATE OR REPLACE TEMP TABLE import_kept AS SELECT * FROM import_stage s "
+                            + "WHERE NOT EXISTS (SELECT 1 FROM events_recent e WHERE e.project_key = ? AND e.event_id = s.event_id) "
+                            + "AND NOT EXISTS (SELECT 1 FROM events_compacted e WHERE e.project_key = ? AND e.event_id = s.event_id) "
+                            + "QUALIFY row_number() OVER (PARTITION BY s.event_id ORDER BY s.line) = 1", projectKey, projectKey);
+                    kept = "import_kept";
+                    imported = count(connection, "SELECT count(*) FROM import_kept");
+                } else {
+                    imported = staged;
                 }
+                step("dedupe", at);
+                at = System.nanoTime();
+                // 2. each distinct identity once: new ones become new persons, numbered in order of first appearance
+                update(connection, "CREATE OR REPLACE TEMP TABLE import_ids AS SELECT identity, min(line) AS first_line "
+                        + "FROM " + kept + " GROUP BY identity");
+                long nextKey = count(connection, "SELECT coalesce(max(person_key), 0) + 1 FROM persons WHERE project_key = ?", projectKey);
+                update(connection, "CREATE OR REPLACE TEMP TABLE import_new AS "
+                        + "SELECT n.identity, ?::BIGINT + row_number() OVER (ORDER BY n.first_line) - 1 AS person_key "
+                        + "FROM import_ids n WHERE NOT EXISTS (SELECT 1 FROM identities i WHERE i.project_key = ? AND i.identity = n.identity)",
+                        nextKey, projectKey);
+                update(connection, "INSERT INTO persons SELECT ?, person_key, CAST(uuid() AS VARCHAR), ? FROM import_new ORDER BY person_key",
+                        projectKey, now);
+                update(connection, "INSERT INTO identities SELECT ?, identity, person_key, false, ? FROM import_new ORDER BY person_key",
+                        projectKey, now);
+                List<Object> parameters = new ArrayList<>(List.of(projectKey, now, trimmed()));
+                parameters.addAll(Identities.placeholders());
+                parameters.add(projectKey);
+                update(connection, "INSERT INTO identity_warnings SELECT ?, 'placeholder_id', identity, NULL, "
+                        + "'event stored under placeholder id ''' || identity || '''', ? FROM import_ids n "
+                        + "WHERE lower(trim(CASE WHEN strlen(identity) >= 2 AND (starts_with(identity, '\"') AND ends_with(identity, '\"') "
+                        + "OR starts_with(identity, '''') AND ends_with(identity, '''')) THEN substr(identity, 2, length(identity) - 2) "
+                        + "ELSE identity END, ?)) IN (" + "?, ".repeat(Identities.placeholders().size() - 1) + "?) "
+                        + "AND NOT EXISTS (SELECT 1 FROM identity_warnings w WHERE w.project_key = ? "
+                        + "AND w.kind = 'placeholder_id' AND w.identity = n.identity AND w.other_identity IS NULL) "
+                        + "ORDER BY first_line", parameters.toArray());
+                // each identity's current person (identities always names the survivor of merges)
+                update(connection, "CREATE OR REPLACE TEMP TABLE import_persons AS SELECT n.identity, i.person_key FROM import_ids n "
+                        + "JOIN identities i ON i.project_key = ? AND i.identity = n.identity", projectKey);
+                step("identities", at);
+                at = System.nanoTime();
+                // 3. the events, each under its identity's current person
+                update(connection, "INSERT INTO events_recent SELECT ?, k.event_id, k.identity, p.person_key, k.name, k.ts, ?, NULL, "
+                        + "k.properties FROM " + kept + " k JOIN import_persons p ON p.identity = k.identity",
+                        projectKey, LocalDateTime.ofInstant(receivedAt, ZoneOffset.UTC));
+                step("insert", at);
+                at = System.nanoTime();
+                connection.commit();
+                step("commit", at);
+            } catch (SQLException | RuntimeException e) {
                 try {
-                    execute(connection, "DELETE FROM import_stage");
-                } catch (SQLException e) {
-                    failed = true;
-                    throw new IllegalStateException("cannot empty the import stage: " + e.getMessage(), e);
+                    connection.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
                 }
-                job.committed(imported, staged - imported);
-                staged = 0;
-                stageIds.clear();
-                stageMayRepeat = false;
-                stagePlaceholders = false;
-                merges++;
-                mergeNanos += System.nanoTime() - begun;
-                mergeCpu += THREADS.getCurrentThreadCpuTime() - cpu;
-                LOG.debug("merge of {} rows in {} ms:{}", imported, (System.nanoTime() - begun) / 1_000_000, steps);
+                throw e;
+            } finally {
+                try {
+                    connection.setAutoCommit(true);
+                } catch (SQLException ignored) {
+                    // the next statement sets it again
+                }
             }
+            execute(connection, "DROP TABLE IF EXISTS import_kept");
+            job.committed(imported, staged - imported);
         }
     }
 
-    /** 64-bit FNV-1a of an id's UTF-16 code units. */
-    static long hash(String id) {
-        long hash = 0xcbf29ce484222325L;
-        for (int i = 0; i < id.length(); i++) {
-            hash ^= id.charAt(i);
-            hash *= 0x100000001b3L;
+    /** The characters {@link String#trim} removes (U+0000 to U+0020), for SQL's {@code trim(text, characters)}. */
+    private static String trimmed() {
+        StringBuilder characters = new StringBuilder();
+        for (char c = 1; c <= ' '; c++) {
+            characters.append(c);
         }
-        return hash ^ (hash >>> 29);
+        return characters.toString();
     }
 
     private static void execute(Connection connection, String sql) throws SQLException {
@@ -405,7 +472,7 @@ public final class BulkCsvImporter implements ImportRunner {
         }
     }
 
-    private long update(Connection connection, String sql, Object... parameters) throws SQLException {
+    private static long update(Connection connection, String sql, Object... parameters) throws SQLException {
         long begun = System.nanoTime();
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             for (int i = 0; i < parameters.length; i++) {

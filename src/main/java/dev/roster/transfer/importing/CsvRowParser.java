@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.roster.common.ErrorCode;
 import dev.roster.common.Json;
 import dev.roster.common.RosterException;
-import dev.roster.identity.Identities;
 import dev.roster.ingest.Command;
 import dev.roster.ingest.InvalidEventException;
 import dev.roster.ingest.Messages;
@@ -58,15 +57,33 @@ final class CsvRowParser implements RowParser {
     private long nextLine;
 
     CsvRowParser(InputStream in, ImportOptions options, Instant receivedAt) {
-        this.kissmetrics = options.format() == ImportFormat.KISSMETRICS;
-        this.receivedAt = receivedAt;
+        this(open(in), options, receivedAt);
+    }
+
+    /**
+     * Only the column logic of a generic CSV whose header is {@code headerLine} (as read from the
+     * file): {@link #eventFrom} turns rows read elsewhere into events. {@link #next} and
+     * {@link #nextEvent} are not available.
+     */
+    static CsvRowParser forHeader(String headerLine, ImportOptions options, Instant receivedAt) {
+        return new CsvRowParser(open(new java.io.ByteArrayInputStream((headerLine + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8))),
+                options, receivedAt);
+    }
+
+    private static CSVParser open(InputStream in) {
         try {
-            this.parser = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true)
+            return CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true)
                     .setIgnoreEmptyLines(true).setDuplicateHeaderMode(DuplicateHeaderMode.ALLOW_EMPTY)
                     .setAllowMissingColumnNames(true).get().parse(TextInput.reader(in));
         } catch (IOException | IllegalArgumentException | UncheckedIOException e) {
             throw new RosterException(ErrorCode.INVALID_REQUEST, "cannot read the CSV header: " + e.getMessage());
         }
+    }
+
+    private CsvRowParser(CSVParser parser, ImportOptions options, Instant receivedAt) {
+        this.kissmetrics = options.format() == ImportFormat.KISSMETRICS;
+        this.receivedAt = receivedAt;
+        this.parser = parser;
         this.header = parser.getHeaderNames();
         if (header.isEmpty()) {
             throw new RosterException(ErrorCode.INVALID_REQUEST, "the file is empty: a CSV import needs a header line");
@@ -150,11 +167,15 @@ final class CsvRowParser implements RowParser {
 
     /** Why a record cannot be imported whatever its content (shape, encoding, size), or null. */
     private String shapeProblem(CSVRecord record) {
-        if (!record.isConsistent()) {
-            return "the row has " + record.size() + " columns; the header has " + header.size();
+        return shapeProblem(record.values());
+    }
+
+    private String shapeProblem(String[] values) {
+        if (values.length != header.size()) {
+            return "the row has " + values.length + " columns; the header has " + header.size();
         }
-        for (int i = 0; i < record.size(); i++) {
-            String problem = TextInput.problem(header.get(i), record.get(i));
+        for (int i = 0; i < values.length; i++) {
+            String problem = TextInput.problem(header.get(i), values[i]);
             if (problem != null) {
                 return problem;
             }
@@ -180,33 +201,41 @@ final class CsvRowParser implements RowParser {
         if (record == null) {
             return false;
         }
-        into.line = nextLine;
+        long line = nextLine;
         nextLine = parser.getCurrentLineNumber() + 1;
-        into.rejection = shapeProblem(record);
+        eventFrom(line, record.values(), into);
+        return true;
+    }
+
+    /**
+     * Fills {@code into} with the event of one generic CSV row given as its cell values (or the
+     * reason it is rejected): what {@link #nextEvent} does with a record it read itself.
+     */
+    void eventFrom(long line, String[] values, StagedEvent into) {
+        into.line = line;
+        into.rejection = shapeProblem(values);
         if (into.rejection != null) {
-            return true;
+            return;
         }
         try {
-            String identity = identity(record.get(identityColumn), header.get(identityColumn));
-            String name = Messages.eventName(TextNode.valueOf(record.get(eventColumn)), header.get(eventColumn));
-            Instant time = IsoTimestamps.parse(record.get(timestampColumn), header.get(timestampColumn));
-            String id = idColumn >= 0 ? record.get(idColumn).trim() : "";
+            String identity = identity(values[identityColumn], header.get(identityColumn));
+            String name = Messages.eventName(TextNode.valueOf(values[eventColumn]), header.get(eventColumn));
+            Instant time = IsoTimestamps.parse(values[timestampColumn], header.get(timestampColumn));
+            String id = idColumn >= 0 ? values[idColumn].trim() : "";
             into.identity = identity;
             into.name = name;
             into.timestamp = Timestamps.resolve(Optional.of(time), Optional.empty(), receivedAt).instant();
             into.eventId = id.isEmpty() || id.length() > 255 ? derivedIds.derive(identity, name, time) : id;
-            into.placeholder = Identities.isPlaceholder(identity);
-            into.propertiesJson = propertiesJson(record);
+            into.propertiesJson = propertiesJson(values);
         } catch (InvalidEventException e) {
             into.rejection = e.getMessage();
         }
-        return true;
     }
 
     /** The properties as {@code Json.write(properties(record))} would write them, without the tree. */
-    private String propertiesJson(CSVRecord record) {
+    private String propertiesJson(String[] values) {
         if (quotedProperty == null) {
-            return Json.write(properties(record));
+            return Json.write(properties(values));
         }
         json.setLength(0);
         json.append('{');
@@ -214,7 +243,7 @@ final class CsvRowParser implements RowParser {
         for (int i = 0; i < quotedProperty.length; i++) {
             String quoted = quotedProperty[i];
             if (quoted != null) {
-                String value = record.get(i);
+                String value = values[i];
                 if (!value.isEmpty()) {
                     if (!first) {
                         json.append(',');
@@ -302,17 +331,52 @@ final class CsvRowParser implements RowParser {
     }
 
     private ObjectNode properties(CSVRecord record) {
+        return properties(record.values());
+    }
+
+    private ObjectNode properties(String[] values) {
         ObjectNode properties = Json.object();
-        for (int i = 0; i < record.size(); i++) {
+        for (int i = 0; i < values.length; i++) {
             String property = propertyOf[i];
             if (property != null) {
-                String value = record.get(i);
+                String value = values[i];
                 if (!value.isEmpty()) {
                     properties.put(property, value);
                 }
             }
         }
         return properties;
+    }
+
+    /** The column names of the header, in order. */
+    List<String> header() {
+        return header;
+    }
+
+    int identityColumn() {
+        return identityColumn;
+    }
+
+    int eventColumn() {
+        return eventColumn;
+    }
+
+    int timestampColumn() {
+        return timestampColumn;
+    }
+
+    /** The column of explicit event ids, or -1. */
+    int idColumn() {
+        return idColumn;
+    }
+
+    /**
+     * Per column, its property name quoted as a JSON string followed by a colon ({@code "plan":}),
+     * or null for a column that is not a property; null as a whole when two columns share a
+     * property name.
+     */
+    String[] quotedProperties() {
+        return quotedProperty == null ? null : quotedProperty.clone();
     }
 
     @Override

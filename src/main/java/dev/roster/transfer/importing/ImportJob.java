@@ -69,6 +69,20 @@ public final class ImportJob {
         }
     }
 
+    /** Counts rejected rows whose details are beyond the reported limit. */
+    void rejectedBeyondReport(long count) {
+        rejectedCount.addAndGet(count);
+    }
+
+    /** Counts rows read in bulk. */
+    void rows(long count) {
+        rows.addAndGet(count);
+    }
+
+    int maxRejections() {
+        return maxRejections;
+    }
+
     void committed(long importedRows, long duplicateRows) {
         imported.addAndGet(importedRows);
         duplicates.addAndGet(duplicateRows);

@@ -15,7 +15,5 @@ final class StagedEvent {
     String name;
     /** The stored event time (future times clamped to the time of receipt). */
     Instant timestamp;
-    /** The identity is a placeholder (stored, warned about, never linked). */
-    boolean placeholder;
     String propertiesJson;
 }

@@ -60,10 +60,35 @@ class BulkCsvImporterTest {
         return project;
     }
 
+    /** Cells SQL takes as they are next to cells that need the Java rules, with an explicit id column. */
+    private static final String TRICKY = "\uFEFFevent_id,identity,event,timestamp,plan,note\r\n"
+            + ",ann@example.com,Paid,2024-04-01T10:00:00.5Z,\"pro, yearly\",\"back\\slash \"\"quoted\"\"\"\r\n"
+            + ",ann@example.com,Paid,2024-04-01T10:00:00.000Z,pro,\r\n"                       // fraction of zeros
+            + ",ann@example.com,Paid,2024-04-01T10:00:00.123Z,,\"\"\r\n"
+            + ",ann@example.com,Paid,2024-04-01T10:00:00.1234Z,,\r\n"                          // micros, 6 digits in the id
+            + ",ann@example.com,Paid,2024-04-01T10:00:00.100000Z,,\r\n"                        // = .100
+            + "\r\n"                                                                       // empty line
+            + "own-1,bob@example.com,Paid,2024-04-01T11:00:00Z,,\r\n"                          // its own id
+            + "own-1,carol@example.com,Paid,2024-04-01T11:00:00Z,,\r\n"                        // the same id: duplicate
+            + "\" own-2 \",bob@example.com,Paid,2024-04-01T12:00:00Z,,\r\n"                  // id trimmed in Java
+            + ",\"bob@example.com\",\"Paid\",2024-04-01T13:00:00Z,\"multi\nline\",tab\there\r\n" // quoted, line break, tab
+            + ",dan@example.com,Caf\u00e9 \u2603,2024-02-29T00:00:00Z,\u00fcber,\"\u2603\"\r\n"   // non-ASCII, leap day
+            + ",dan@example.com,Paid,2023-02-29T00:00:00Z,,\r\n"                                // no such day: rejected
+            + ",\"NULL\",Paid,2024-04-02T00:00:00Z,,\r\n"                                         // placeholder
+            + ",'none',Paid,2024-04-02T00:00:00Z,,\r\n"                                           // placeholder in quotes
+            + ",erin@example.com,Paid,2024-04-02T00:00:00+01:00,,\r\n"                            // offset
+            + ",erin@example.com,Paid,2024-04-02T24:00:00Z,,\r\n"                                 // hour 24
+            + ",erin@example.com, Paid,2024-04-02T01:00:00Z,a\"b,\r\n"                            // trimmed name, quote inside
+            + ",erin@example.com,Paid,2024-04-02T02:00:00Z,\"x\" ,\r\n";                          // text after a quote: fatal
+
     private static ImportJob.Snapshot run(ImportJobs jobs, Project project) {
+        return run(jobs, project, FILE);
+    }
+
+    private static ImportJob.Snapshot run(ImportJobs jobs, Project project, String file) {
         ImportOptions options = ImportOptions.of(ImportFormat.CSV);
         ImportJob job = jobs.prepare(project, options);
-        jobs.run(project, new ByteArrayInputStream(FILE.getBytes(StandardCharsets.UTF_8)), options, job);
+        jobs.run(project, new ByteArrayInputStream(file.getBytes(StandardCharsets.UTF_8)), options, job);
         return job.snapshot();
     }
 
@@ -118,7 +143,7 @@ class BulkCsvImporterTest {
                 ImportJob.Snapshot first = run(jobs, project);
                 ImportJob.Snapshot again = run(jobs, project);
 
-                assertThat(first.status()).isEqualTo("done");
+                assertThat(first.status()).as("error: %s", first.error()).isEqualTo("done");
                 assertThat(first.rows()).isEqualTo(expectedFirst.rows()).isEqualTo(15);
                 assertThat(first.imported()).isEqualTo(expectedFirst.imported()).isEqualTo(9);
                 assertThat(first.duplicates()).isEqualTo(expectedFirst.duplicates()).isEqualTo(3);
@@ -130,5 +155,61 @@ class BulkCsvImporterTest {
         }
         assertThat(expected.get("warnings")).hasSize(1);
         assertThat(expected.get("events")).anySatisfy(event -> assertThat(event.get(7)).isEqualTo("{\"plan\":\"pro\",\"note\":\"says \\\"hi\\\", bye\"}"));
+    }
+
+    @Test
+    void storesWhatTheWriteBufferPathStoresForCellsThatNeedTheJavaRules(@TempDir Path directory) {
+        String file = TRICKY.substring(0, TRICKY.lastIndexOf(",erin@example.com,Paid,2024-04-02T02:00:00Z"));
+        Path viaBuffer = directory.resolve("buffer");
+        ImportJob.Snapshot expectedFirst;
+        Map<String, List<List<Object>>> expected;
+        try (Roster roster = Roster.open(Roster.Config.of(viaBuffer, 0).withClock(CLOCK))) {
+            Project project = seed(roster);
+            expectedFirst = run(roster.importJobs(), project, file);
+            roster.flush();
+            expected = contents(roster.database());
+        }
+        for (int stageRows : new int[] {2, 1000}) {
+            Path viaBulk = directory.resolve("bulk-" + stageRows);
+            try (Roster roster = Roster.open(Roster.Config.of(viaBulk, 0).withClock(CLOCK))) {
+                seed(roster);
+            }
+            try (DataDirectory data = DataDirectory.open(viaBulk, "256MB", CLOCK)) {
+                Project project = data.projects().all().get(0);
+                ImportJobs jobs = new ImportJobs(new BulkCsvImporter(data.database(), CLOCK, stageRows), data.database(), CLOCK);
+                ImportJob.Snapshot first = run(jobs, project, file);
+                ImportJob.Snapshot again = run(jobs, project, file);
+
+                assertThat(first.status()).as("error: %s", first.error()).isEqualTo("done");
+                assertThat(first.rows()).isEqualTo(16);
+                assertThat(first.imported()).isEqualTo(expectedFirst.imported()).isEqualTo(13);
+                assertThat(first.duplicates()).isEqualTo(expectedFirst.duplicates()).isEqualTo(1);
+                assertThat(first.rejected()).extracting(RejectedRow::reason).hasSize(2)
+                        .allSatisfy(reason -> assertThat(reason).contains("timestamp"));
+                // physical lines: the BOM'd header is line 1, the empty line 7 and the quoted line break count
+                assertThat(first.rejected()).extracting(RejectedRow::line).containsExactly(14L, 18L);
+                assertThat(again.imported()).isZero();
+                assertThat(again.duplicates()).isEqualTo(14);
+                assertThat(contents(data.database())).as("stages of %d rows", stageRows).isEqualTo(expected);
+            }
+        }
+        assertThat(expected.get("warnings")).hasSize(2);
+        assertThat(expected.get("events")).anySatisfy(event -> assertThat(event.get(7))
+                .isEqualTo("{\"plan\":\"pro, yearly\",\"note\":\"back\\\\slash \\\"quoted\\\"\"}"));
+    }
+
+    @Test
+    void textAfterAClosingQuoteFailsTheImportNamingTheLine(@TempDir Path directory) {
+        try (Roster roster = Roster.open(Roster.Config.of(directory, 0).withClock(CLOCK))) {
+            seed(roster);
+        }
+        try (DataDirectory data = DataDirectory.open(directory, "256MB", CLOCK)) {
+            Project project = data.projects().all().get(0);
+            ImportJobs jobs = new ImportJobs(new BulkCsvImporter(data.database(), CLOCK, 1000), data.database(), CLOCK);
+            ImportJob.Snapshot result = run(jobs, project, TRICKY);
+
+            assertThat(result.status()).isEqualTo("failed");
+            assertThat(result.error()).contains("line 20").contains("closing quote");
+        }
     }
 }
