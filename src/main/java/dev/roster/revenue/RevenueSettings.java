@@ -15,6 +15,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -72,6 +73,10 @@ public final class RevenueSettings {
         Connection connection = database.writer();
         synchronized (connection) {
             try {
+                connection.setAutoCommit(false);
+                try (Statement begin = connection.createStatement()) {
+                    begin.execute("SELECT 1");
+                }
                 String current;
                 try (PreparedStatement statement = connection.prepareStatement(
                         "SELECT CAST(settings AS VARCHAR) FROM projects WHERE project_key = ?")) {
@@ -92,8 +97,26 @@ public final class RevenueSettings {
                     update.setInt(2, project.key());
                     update.executeUpdate();
                 }
-            } catch (SQLException e) {
+                // The ledger follows the new rule before the save returns (a rebuild when it changed).
+                database.paymentLedger().sync(connection, project.key());
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    connection.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                database.paymentLedger().forget();
+                if (e instanceof RosterException rosterException) {
+                    throw rosterException;
+                }
                 throw new IllegalStateException("cannot save revenue settings: " + e.getMessage(), e);
+            } finally {
+                try {
+                    connection.setAutoCommit(true);
+                } catch (SQLException ignored) {
+                    // the next writer sets it again
+                }
             }
         }
         return config;

@@ -66,6 +66,7 @@ public final class DuckDbEventStore implements EventStore {
                 writeMerges(connection, batch);
                 writeProfiles(connection, batch);
                 writeEvents(connection, batch);
+                database.paymentLedger().record(connection, batch.events());
                 writeWarnings(connection, batch);
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
@@ -74,6 +75,7 @@ public final class DuckDbEventStore implements EventStore {
                 } catch (SQLException rollback) {
                     e.addSuppressed(rollback);
                 }
+                database.paymentLedger().forget();
                 throw new IllegalStateException("commit failed: " + e.getMessage(), e);
             } finally {
                 try {
@@ -378,6 +380,8 @@ public final class DuckDbEventStore implements EventStore {
                     if (folded > 0) {
                         statement.execute("UPDATE events_compacted SET person_key = m.to_key FROM unfolded_merges m "
                                 + "WHERE events_compacted.project_key = m.project_key AND events_compacted.person_key = m.from_key");
+                        statement.execute("UPDATE payments SET person_key = m.to_key FROM unfolded_merges m "
+                                + "WHERE payments.project_key = m.project_key AND payments.person_key = m.from_key");
                         statement.execute("DELETE FROM unfolded_merges");
                     }
                 }
@@ -404,7 +408,8 @@ public final class DuckDbEventStore implements EventStore {
     private static final Map<String, String> SCRUB_ORDER = Map.of(
             "events_compacted", " ORDER BY project_key, person_key, ts",
             "events_recent", "", "identities", "", "person_properties", "", "persons", "",
-            "person_merges", "", "unfolded_merges", "", "identity_warnings", "");
+            "person_merges", "", "unfolded_merges", "", "identity_warnings", "",
+            "payments", " ORDER BY project_key, person_key, ts");
     private final Set<String> tablesToScrub = new java.util.LinkedHashSet<>();
 
     @Override
@@ -460,6 +465,7 @@ public final class DuckDbEventStore implements EventStore {
                 for (String table : new String[] {"events_recent", "events_compacted"}) {
                     events += deleted(connection, table, "DELETE FROM " + table + inKeys.formatted(table, "person_key"));
                 }
+                deleted(connection, "payments", "DELETE FROM payments" + inKeys.formatted("payments", "person_key"));
                 deleted(connection, "person_properties", "DELETE FROM person_properties" + inKeys.formatted("person_properties", "person_key"));
                 deleted(connection, "persons", "DELETE FROM persons" + inKeys.formatted("persons", "person_key"));
                 deleted(connection, "identities", "DELETE FROM identities" + inKeys.formatted("identities", "person_key"));

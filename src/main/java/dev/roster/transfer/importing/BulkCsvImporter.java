@@ -351,6 +351,10 @@ public final class BulkCsvImporter implements ImportRunner {
                     update(connection, "INSERT INTO events_recent SELECT ?, k.event_id, k.identity, i.person_key, k.name, k.ts, ?, NULL, "
                             + "k.properties FROM " + kept + " k JOIN identities i ON i.project_key = ? AND i.identity = k.identity",
                             projectKey, LocalDateTime.ofInstant(receivedAt, ZoneOffset.UTC), projectKey);
+                    // 4. the revenue ledger: the payments among them, in the same transaction
+                    database.paymentLedger().recordFrom(connection, projectKey, "SELECT ?::INTEGER AS project_key, i.person_key, "
+                            + "k.event_id, k.name, k.ts, k.properties FROM " + kept + " k "
+                            + "JOIN identities i ON i.project_key = ? AND i.identity = k.identity", java.util.List.of(projectKey, projectKey));
                     imported = keptRows;
                     long committing = System.nanoTime();
                     connection.commit();
