@@ -116,14 +116,17 @@ public final class PaymentLedger {
         rules.clear();
     }
 
-    /** The rule a project's ledger follows (syncing it on first use). */
-    public PaymentRule rule(Connection writer, int projectKey) throws SQLException {
+    /**
+     * The rule a project's ledger follows, or null when it was not known yet and the ledger was
+     * just synced: a rebuild then already read the events written earlier in this transaction, which
+     * must not be recorded a second time.
+     */
+    private PaymentRule ruleToRecord(Connection writer, int projectKey) throws SQLException {
         PaymentRule rule = rules.get(projectKey);
-        if (rule == null) {
-            sync(writer, projectKey);
-            rule = rules.get(projectKey);
+        if (rule != null) {
+            return rule;
         }
-        return rule;
+        return sync(writer, projectKey) >= 0 ? null : rules.get(projectKey);
     }
 
     /**
@@ -136,12 +139,14 @@ public final class PaymentLedger {
         Map<Integer, List<CommitBatch.EventRow>> candidates = null;
         Map<Integer, PaymentRule> seen = new LinkedHashMap<>();
         for (CommitBatch.EventRow event : events) {
-            PaymentRule rule = seen.get(event.projectKey());
-            if (rule == null) {
-                rule = rule(writer, event.projectKey());
+            PaymentRule rule;
+            if (seen.containsKey(event.projectKey())) {
+                rule = seen.get(event.projectKey());
+            } else {
+                rule = ruleToRecord(writer, event.projectKey());
                 seen.put(event.projectKey(), rule);
             }
-            if (rule.mayPay(event.name(), event.propertiesJson())) {
+            if (rule != null && rule.mayPay(event.name(), event.propertiesJson())) {
                 if (candidates == null) {
                     candidates = new LinkedHashMap<>();
                 }
@@ -181,7 +186,8 @@ public final class PaymentLedger {
      * @return the number of payments recorded
      */
     public long recordFrom(Connection writer, int projectKey, String source, List<Object> parameters) throws SQLException {
-        return insert(writer, rule(writer, projectKey), source, parameters, false);
+        PaymentRule rule = ruleToRecord(writer, projectKey);
+        return rule == null ? 0 : insert(writer, rule, source, parameters, false);
     }
 
     private static long insert(Connection writer, PaymentRule rule, String source, List<Object> parameters, boolean sorted)
