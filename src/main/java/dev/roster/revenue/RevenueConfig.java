@@ -2,8 +2,9 @@ package dev.roster.revenue;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import java.util.ArrayList;
+import dev.roster.store.PaymentRule;
 import java.util.List;
 import java.util.Optional;
 
@@ -20,10 +21,10 @@ import java.util.Optional;
  */
 public record RevenueConfig(String property, @JsonProperty("billing_events") List<String> billingEvents,
                             @JsonProperty("churn_days") int churnDays, Optional<String> currency) {
-    public static final String DEFAULT_PROPERTY = "revenue";
+    public static final String DEFAULT_PROPERTY = PaymentRule.DEFAULT_PROPERTY;
     public static final int DEFAULT_CHURN_DAYS = 30;
     /** Read after {@code revenue} when the default property is configured: Segment, then KISSmetrics. */
-    public static final List<String> RECOGNISED_ALIASES = List.of("total", "Billing Amount");
+    public static final List<String> RECOGNISED_ALIASES = PaymentRule.RECOGNISED_ALIASES;
 
     public static final RevenueConfig DEFAULT = new RevenueConfig(DEFAULT_PROPERTY, List.of(), DEFAULT_CHURN_DAYS, Optional.empty());
 
@@ -40,12 +41,12 @@ public record RevenueConfig(String property, @JsonProperty("billing_events") Lis
      */
     @JsonProperty("read_properties")
     public List<String> readProperties() {
-        if (!property.equals(DEFAULT_PROPERTY)) {
-            return List.of(property);
-        }
-        List<String> properties = new ArrayList<>();
-        properties.add(property);
-        properties.addAll(RECOGNISED_ALIASES);
-        return List.copyOf(properties);
+        return paymentRule().properties();
+    }
+
+    /** Which events carry an amount and how it is read: the rule of the revenue ledger. */
+    @JsonIgnore
+    public PaymentRule paymentRule() {
+        return PaymentRule.of(property, billingEvents);
     }
 }

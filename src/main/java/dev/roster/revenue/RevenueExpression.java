@@ -2,7 +2,7 @@ package dev.roster.revenue;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.ArrayList;
+import dev.roster.store.PaymentRule;
 import java.util.List;
 
 /**
@@ -18,33 +18,12 @@ public record RevenueExpression(String sql, List<Object> parameters) {
     }
 
     /**
-     * Builds the expression of a configuration. Parsing JSON is the expensive part of every
-     * revenue query, and most events carry no amount, so the JSON is only parsed when its text
-     * contains one of the quoted property names. That test is exact for stored properties: they
-     * are written by Jackson, which never escapes the characters a valid property name may hold
-     * (names with quotes, backslashes or control characters are refused).
+     * Builds the expression of a configuration: the same SQL that fills the revenue ledger
+     * ({@link PaymentRule#amountSql}), so the ledger and an expression over the events agree.
      */
     public static RevenueExpression of(RevenueConfig config) {
-        List<Object> parameters = new ArrayList<>();
-        List<String> guards = new ArrayList<>();
-        for (String property : config.readProperties()) {
-            guards.add("contains(CAST(properties AS VARCHAR), ?)");
-            parameters.add("\"" + property + "\"");
-        }
-        String guard = String.join(" OR ", guards);
-        if (!config.billingEvents().isEmpty()) {
-            List<Object> names = new ArrayList<>(config.billingEvents());
-            names.addAll(parameters);
-            parameters = names;
-            guard = "name IN (" + String.join(", ", java.util.Collections.nCopies(config.billingEvents().size(), "?")) + ") AND (" + guard + ")";
-        }
-        List<String> reads = new ArrayList<>();
-        for (String property : config.readProperties()) {
-            reads.add("TRY_CAST(json_extract_string(properties, ?) AS DOUBLE)");
-            parameters.add(jsonPath(property));
-        }
-        String amount = reads.size() == 1 ? reads.get(0) : "coalesce(" + String.join(", ", reads) + ")";
-        return new RevenueExpression("CASE WHEN " + guard + " THEN " + amount + " END", parameters);
+        PaymentRule rule = config.paymentRule();
+        return new RevenueExpression(rule.amountSql(), rule.amountParameters());
     }
 
     /**
@@ -52,6 +31,6 @@ public record RevenueExpression(String sql, List<Object> parameters) {
      * Names are validated by {@link RevenueSettings} to contain no double quote or control character.
      */
     public static String jsonPath(String property) {
-        return "$.\"" + property + "\"";
+        return PaymentRule.jsonPath(property);
     }
 }

@@ -16,6 +16,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -118,8 +119,10 @@ public final class RevenueSettings {
                     update.setInt(2, project.key());
                     update.executeUpdate();
                 }
-                // person_summary stores revenue per these settings: rebuild the project's rows in the
-                // same transaction, under the writer's monitor (compactions hold it too)
+                // The ledger follows the new rule before the save returns (a rebuild when it changed),
+                // and person_summary, which stores revenue per these settings, has the project's rows
+                // rebuilt in the same transaction, under the writer's monitor (compactions hold it too)
+                database.paymentLedger().sync(connection, project.key());
                 new PersonSummaryWriter(summaryAmounts()).rebuildRevenue(connection, project.key());
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
@@ -128,6 +131,7 @@ public final class RevenueSettings {
                 } catch (SQLException rollback) {
                     e.addSuppressed(rollback);
                 }
+                database.paymentLedger().forget();
                 if (e instanceof RosterException rosterException) {
                     throw rosterException;
                 }

@@ -15,6 +15,8 @@ import java.util.Properties;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import org.duckdb.DuckDBConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One embedded DuckDB database file per data directory. It owns the single writer connection
@@ -24,6 +26,7 @@ import org.duckdb.DuckDBConnection;
  * The writer connection must only be used by one thread at a time.
  */
 public final class Database implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
     public static final String FILE_NAME = "roster.duckdb";
     private static final int READERS = 4;
     /**
@@ -40,6 +43,7 @@ public final class Database implements AutoCloseable {
     private final DuckDBConnection root;
     private final Connection writer;
     private final BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
+    private final PaymentLedger paymentLedger = new PaymentLedger();
 
     private Database(Path directory, DuckDBConnection root) throws SQLException {
         this.directory = directory;
@@ -83,6 +87,9 @@ public final class Database implements AutoCloseable {
         try {
             Database database = new Database(directory, root);
             new Migrations().apply(database.writer);
+            for (PaymentLedger.Rebuilt rebuilt : database.paymentLedger.syncAll(database.writer)) {
+                LOG.info("revenue ledger of project {} built: {} payments in {} ms", rebuilt.projectKey(), rebuilt.payments(), rebuilt.millis());
+            }
             return database;
         } catch (SQLException e) {
             throw new IllegalStateException("cannot prepare the database in " + directory, e);
@@ -96,6 +103,11 @@ public final class Database implements AutoCloseable {
     /** The writer connection. Only the write path (one thread at a time) may use it. */
     public Connection writer() {
         return writer;
+    }
+
+    /** The revenue ledger of this database (see {@link PaymentLedger}). */
+    public PaymentLedger paymentLedger() {
+        return paymentLedger;
     }
 
     /** Runs {@code work} on a pooled reader connection. */

@@ -105,6 +105,7 @@ public final class DuckDbEventStore implements EventStore {
                 writeMerges(connection, batch);
                 writeProfiles(connection, batch);
                 writeEvents(connection, batch);
+                database.paymentLedger().record(connection, batch.events());
                 writeWarnings(connection, batch);
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
@@ -113,6 +114,7 @@ public final class DuckDbEventStore implements EventStore {
                 } catch (SQLException rollback) {
                     e.addSuppressed(rollback);
                 }
+                database.paymentLedger().forget();
                 throw new IllegalStateException("commit failed: " + e.getMessage(), e);
             } finally {
                 try {
@@ -430,6 +432,8 @@ public final class DuckDbEventStore implements EventStore {
                     if (folded > 0) {
                         statement.execute("UPDATE events_compacted SET person_key = m.to_key FROM unfolded_merges m "
                                 + "WHERE events_compacted.project_key = m.project_key AND events_compacted.person_key = m.from_key");
+                        statement.execute("UPDATE payments SET person_key = m.to_key FROM unfolded_merges m "
+                                + "WHERE payments.project_key = m.project_key AND payments.person_key = m.from_key");
                         statement.execute("DELETE FROM unfolded_merges");
                     }
                 }
@@ -457,7 +461,8 @@ public final class DuckDbEventStore implements EventStore {
     private static final Map<String, String> SCRUB_ORDER = Map.of(
             "events_compacted", " ORDER BY project_key, person_key, ts",
             "events_recent", "", "identities", "", "person_summary", " ORDER BY project_key, person_key", "person_properties", "", "persons", "",
-            "person_merges", "", "unfolded_merges", "", "identity_warnings", "");
+            "person_merges", "", "unfolded_merges", "", "identity_warnings", "",
+            "payments", " ORDER BY project_key, person_key, ts");
     private final Set<String> tablesToScrub = new java.util.LinkedHashSet<>();
 
     @Override
@@ -514,6 +519,7 @@ public final class DuckDbEventStore implements EventStore {
                     events += deleted(connection, table, "DELETE FROM " + table + inKeys.formatted(table, "person_key"));
                 }
                 deleted(connection, "person_summary", PersonSummaryWriter.DELETE_BATCH_PERSONS);
+                deleted(connection, "payments", "DELETE FROM payments" + inKeys.formatted("payments", "person_key"));
                 deleted(connection, "person_properties", "DELETE FROM person_properties" + inKeys.formatted("person_properties", "person_key"));
                 deleted(connection, "persons", "DELETE FROM persons" + inKeys.formatted("persons", "person_key"));
                 deleted(connection, "identities", "DELETE FROM identities" + inKeys.formatted("identities", "person_key"));

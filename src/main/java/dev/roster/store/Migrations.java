@@ -21,7 +21,8 @@ final class Migrations {
             "V2__groups.sql",
             "V4__transfer_privacy.sql",
             "V5__populations.sql",
-            "V6__person_summary.sql");
+            "V6__person_summary.sql",
+            "V9__payments.sql");
 
     void apply(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement()) {

@@ -12,6 +12,7 @@ import dev.roster.report.PropertyFilter;
 import dev.roster.revenue.RevenueExpression;
 import dev.roster.store.Sql;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -118,7 +119,7 @@ final class RevenueSql {
         if (keepColumn) {
             b.sql("CASE WHEN ").add(keep()).sql(" THEN ");
         }
-        b.add(new Fragment(amount.sql(), amount.parameters()));
+        b.sql("l.amount");
         b.sql(keepColumn ? " END AS amount" : " AS amount");
         if (keepColumn) {
             b.sql(", ").add(keep()).sql(" AS keep");
@@ -129,7 +130,7 @@ final class RevenueSql {
             b.sql(", ").add(value.value()).sql(" AS bv");
             joins = value.joins();
         }
-        b.sql(" FROM resolved_events e").add(joins).param(" WHERE e.project_key = ?", project.key());
+        b.sql(" FROM resolved_events e").add(LEDGER).add(joins).param(" WHERE e.project_key = ?", project.key());
         if (inRange) {
             b.param(" AND e.ts >= ? AND e.ts < ?", start(), end());
             if (filtered()) {
@@ -141,6 +142,27 @@ final class RevenueSql {
             b.sql(" AND ").add(persons);
         }
         return b.build();
+    }
+
+    /**
+     * The amount of each event from the revenue ledger (payments are few: the ledger is the small
+     * side of the hash join), instead of parsing every event's JSON; NULL on events without one.
+     */
+    private static final Fragment LEDGER = Fragment.of(
+            " LEFT JOIN payments l ON l.project_key = e.project_key AND l.event_id = e.event_id AND l.ts = e.ts");
+
+    /**
+     * Whether a section can read amounts from the ledger alone and people from the events' person
+     * key and time (no event filter, no value breakdown: nothing needs an event's properties).
+     */
+    private boolean ledgerOnly() {
+        return !filtered() && !split();
+    }
+
+    /** {@code " AND <person conditions>"} on a person key column, or nothing when there are none. */
+    private Fragment andPersons(String column) {
+        Fragment persons = request.scope().personCondition(column, project, populations, group);
+        return persons.equals(Fragment.TRUE) ? Fragment.of("") : new Fragment.Builder().sql(" AND ").add(persons).build();
     }
 
     /** {@code bv} when splitting, else a NULL text column. */
@@ -181,11 +203,30 @@ final class RevenueSql {
      * periods).
      */
     Fragment periods() {
+        if (ledgerOnly() && !people() && bucketCount() <= MAX_BITMAP_BUCKETS) {
+            return periodsByBitmap();
+        }
         String by = split() ? "pk, bv" : "pk";
-        Fragment.Builder b = new Fragment.Builder().sql("WITH x AS (SELECT " + by + ", date_trunc('" + request.interval().sqlUnit() + "', ")
-                .add(local("ts")).sql(") AS bucket, coalesce(sum(amount), 0) AS revenue, ")
-                .sql("coalesce(-sum(amount) FILTER (WHERE amount < 0), 0) AS refunds, coalesce(bool_or(amount > 0), false) AS paid FROM (")
-                .add(events(true)).sql(") GROUP BY ALL) ");
+        String sums = "coalesce(sum(amount), 0) AS revenue, coalesce(-sum(amount) FILTER (WHERE amount < 0), 0) AS refunds, "
+                + "coalesce(bool_or(amount > 0), false) AS paid";
+        Fragment bucket = new Fragment.Builder().sql("date_trunc('" + request.interval().sqlUnit() + "', ").add(local("ts")).sql(")").build();
+        Fragment.Builder b = new Fragment.Builder();
+        if (ledgerOnly()) {
+            // Active (person, period) pairs from the events' key and time only; the money per pair
+            // from the ledger. Every payment is an event, so its pair is among the active ones.
+            Fragment andPeople = andPersons("person_key");
+            b.sql("WITH act AS (SELECT DISTINCT person_key AS pk, ").add(bucket).sql(" AS bucket FROM resolved_events")
+                    .param(" WHERE project_key = ? AND ts >= ? AND ts < ?", project.key(), start(), end())
+                    .add(andPeople).sql("), ")
+                    .sql("pay AS (SELECT person_key AS pk, ").add(bucket).sql(" AS bucket, " + sums + " FROM resolved_payments")
+                    .param(" WHERE project_key = ? AND ts >= ? AND ts < ?", project.key(), start(), end())
+                    .add(andPeople).sql(" GROUP BY ALL), ")
+                    .sql("x AS (SELECT act.pk, act.bucket, coalesce(pay.revenue, 0) AS revenue, coalesce(pay.refunds, 0) AS refunds, "
+                            + "coalesce(pay.paid, false) AS paid FROM act LEFT JOIN pay ON pay.pk = act.pk AND pay.bucket = act.bucket) ");
+        } else {
+            b.sql("WITH x AS (SELECT " + by + ", ").add(bucket).sql(" AS bucket, " + sums + " FROM (")
+                    .add(events(true)).sql(") GROUP BY ALL) ");
+        }
         String figures = "sum(revenue) AS revenue, sum(refunds) AS refunds, count(*) FILTER (WHERE paid) AS paying_people, "
                 + "count(*) AS active_people" + (people() ? ", " + ids("paid") + " AS paying_ids, " + ids(null) + " AS active_ids" : "");
         b.sql("SELECT " + bv() + " AS bv, strftime(bucket, '%Y-%m-%d') AS bucket, false AS is_total, " + figures + " FROM x");
@@ -202,6 +243,75 @@ final class RevenueSql {
             b.sql(" GROUP BY bv");
         }
         return b.build();
+    }
+
+    /** Periods of the range that fit one BIGINT bitmap per person (bit 63 is the sign). */
+    static final int MAX_BITMAP_BUCKETS = 62;
+
+    /** The first period's start day (local). */
+    private LocalDate firstBucket() {
+        return request.interval().start(request.from());
+    }
+
+    /** How many periods the range has, as the report lists them. */
+    private int bucketCount() {
+        int count = 0;
+        for (LocalDate day = firstBucket(); !day.isAfter(request.to()); day = request.interval().next(day)) {
+            count++;
+        }
+        return count;
+    }
+
+    /** The index of the period of {@code ts} (0 = the first period), in the report's time zone. */
+    private Fragment bucketIndex() {
+        Fragment day = new Fragment.Builder().sql("CAST(").add(local("ts")).sql(" AS DATE)").build();
+        if (request.interval() == RevenueRequest.Interval.MONTH) {
+            Fragment local = local("ts");
+            return new Fragment.Builder().sql("(year(").add(local).sql(") * 12 + month(").add(local)
+                    .param(") - ?)", firstBucket().getYear() * 12 + firstBucket().getMonthValue()).build();
+        }
+        Fragment days = new Fragment.Builder().sql("(").add(day).param(" - ?::DATE)", firstBucket()).build();
+        if (request.interval() == RevenueRequest.Interval.WEEK) {
+            return new Fragment.Builder().sql("(").add(days).sql(" // 7)").build();
+        }
+        return days;
+    }
+
+    /** The start day ('YYYY-MM-DD') of period index {@code b}. */
+    private Fragment bucketStart(String b) {
+        String step = request.interval() == RevenueRequest.Interval.MONTH ? "to_months(" + b + "::INTEGER)"
+                : request.interval() == RevenueRequest.Interval.WEEK ? "to_days(7 * " + b + "::INTEGER)" : "to_days(" + b + "::INTEGER)";
+        return Fragment.of("strftime(?::DATE + " + step + ", '%Y-%m-%d')", firstBucket());
+    }
+
+    /**
+     * The periods without people lists, no event filter and no value breakdown: one row per active
+     * person with the bitmap of their active periods ({@code bit_or(1 << period)}, the fastest
+     * measured shape for "distinct people per period", against a DISTINCT of (person, period)
+     * pairs), then the active people per period from the bits; the money per period and person from
+     * the ledger. Same columns as {@link #periods}.
+     */
+    private Fragment periodsByBitmap() {
+        Fragment index = bucketIndex();
+        Fragment andPeople = andPersons("person_key");
+        return new Fragment.Builder()
+                .sql("WITH act AS (SELECT person_key AS pk, bit_or(1::BIGINT << ").add(index).sql(") AS m FROM resolved_events")
+                .param(" WHERE project_key = ? AND ts >= ? AND ts < ?", project.key(), start(), end()).add(andPeople)
+                .sql(" GROUP BY person_key), ")
+                .sql("pay AS (SELECT person_key AS pk, ").add(index).sql(" AS b, sum(amount) AS revenue, "
+                        + "coalesce(-sum(amount) FILTER (WHERE amount < 0), 0) AS refunds, bool_or(amount > 0) AS paid FROM resolved_payments")
+                .param(" WHERE project_key = ? AND ts >= ? AND ts < ?", project.key(), start(), end()).add(andPeople)
+                .sql(" GROUP BY ALL), ")
+                .sql("per AS (SELECT b, sum(revenue) AS revenue, sum(refunds) AS refunds, count(*) FILTER (WHERE paid) AS paying FROM pay GROUP BY b), ")
+                .param("actives AS (SELECT t.b, count(*) FILTER (WHERE act.m & (1::BIGINT << t.b) <> 0) AS active FROM act, range(0, ?) t(b) "
+                        + "GROUP BY t.b) ", bucketCount())
+                .sql("SELECT NULL::VARCHAR AS bv, ").add(bucketStart("a.b")).sql(" AS bucket, false AS is_total, "
+                        + "coalesce(per.revenue, 0) AS revenue, coalesce(per.refunds, 0) AS refunds, coalesce(per.paying, 0) AS paying_people, "
+                        + "a.active AS active_people FROM actives a LEFT JOIN per ON per.b = a.b WHERE a.active > 0 ")
+                .sql("UNION ALL SELECT NULL::VARCHAR, NULL, true, coalesce(sum(revenue), 0), coalesce(sum(refunds), 0), "
+                        + "count(*) FILTER (WHERE paid), (SELECT count(*) FROM act) FROM (SELECT pk, sum(revenue) AS revenue, "
+                        + "sum(refunds) AS refunds, bool_or(paid) AS paid FROM pay GROUP BY pk) t")
+                .build();
     }
 
     /**
@@ -291,6 +401,14 @@ final class RevenueSql {
                             start(), end())
                     .sql("pv AS (SELECT pk, bv, " + payments + " FROM ev" + (filtered() ? " WHERE keep" : "") + " GROUP BY pk, bv), ")
                     .sql("p AS (SELECT pv.pk, pv.bv, p0.first_seen, pv.payments FROM p0 JOIN pv ON pv.pk = p0.pk) ");
+        } else if (ledgerOnly()) {
+            // First seen from the events' key and time only; the payments from the ledger.
+            b.param("f AS (SELECT person_key AS pk, min(ts) AS first_seen FROM resolved_events WHERE project_key = ?", project.key())
+                    .add(andPersons("person_key"))
+                    .param(" GROUP BY person_key HAVING min(ts) >= ? AND min(ts) < ?), ", start(), end())
+                    .param("pay AS (SELECT person_key AS pk, list({'ts': ts, 'amount': amount}) FILTER (WHERE amount <> 0) AS payments "
+                            + "FROM resolved_payments WHERE project_key = ? GROUP BY person_key), ", project.key())
+                    .sql("p AS (SELECT f.pk, f.first_seen, pay.payments FROM f LEFT JOIN pay ON pay.pk = f.pk) ");
         } else {
             b.sql("p AS (SELECT pk, min(ts) AS first_seen, " + payments + " FROM (").add(events(false))
                     .param(") GROUP BY pk HAVING min(ts) >= ? AND min(ts) < ?" + (filtered() ? " AND bool_or(keep)" : "") + ") ",

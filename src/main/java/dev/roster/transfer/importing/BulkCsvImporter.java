@@ -436,6 +436,12 @@ public final class BulkCsvImporter implements ImportRunner {
                         projectKey, LocalDateTime.ofInstant(receivedAt, ZoneOffset.UTC));
                 step("insert", at);
                 at = System.nanoTime();
+                // 4. the revenue ledger: the payments among them, in the same transaction
+                database.paymentLedger().recordFrom(connection, projectKey, "SELECT ?::INTEGER AS project_key, p.person_key, "
+                        + "k.event_id, k.name, k.ts, k.properties FROM " + kept + " k JOIN import_persons p ON p.identity = k.identity",
+                        java.util.List.of(projectKey));
+                step("ledger", at);
+                at = System.nanoTime();
                 connection.commit();
                 step("commit", at);
             } catch (SQLException | RuntimeException e) {
