@@ -41,7 +41,7 @@ class IdleCheckpointTest {
             long wal = database.walBytes();
             assertThat(wal).as("the committed batch is in the WAL").isPositive();
 
-            DuckDbEventStore store = new DuckDbEventStore(database);
+            DuckDbEventStore store = new DuckDbEventStore(database, new PersonSummaryWriter(dev.roster.revenue.RevenueSettings.summaryAmounts()));
             assertThat(store.checkpointIfWalAbove(wal)).isFalse();
             assertThat(database.walBytes()).isEqualTo(wal);
             assertThat(store.checkpointIfWalAbove(wal - 1)).isTrue();
