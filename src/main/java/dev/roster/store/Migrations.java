@@ -20,7 +20,8 @@ final class Migrations {
             "V1__init.sql",
             "V2__groups.sql",
             "V4__transfer_privacy.sql",
-            "V5__populations.sql");
+            "V5__populations.sql",
+            "V7__person_event_index.sql");
 
     void apply(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement()) {
