@@ -108,6 +108,7 @@ public final class WriteBuffer implements AutoCloseable {
                 graph(project).loadIdentity(identity, person, isUser));
         store.forEachMerge((project, from, to) -> graph(project).loadMerge(from, to));
         store.forEachProfiledPerson((project, person) -> profiled.computeIfAbsent(project, k -> new LongOpenHashSet()).add(person));
+        store.eventCounts().forEach((project, events) -> eventIds.put(project, new EventIdIndex(events)));
         long[] count = {0};
         store.forEachEventId((project, id) -> {
             eventIds.computeIfAbsent(project, k -> new EventIdIndex()).add(project, id);

@@ -12,6 +12,7 @@ import dev.roster.project.Project;
 import dev.roster.revenue.RevenueExpression;
 import dev.roster.revenue.RevenueSettings;
 import dev.roster.store.Database;
+import dev.roster.store.PersonEvents;
 import dev.roster.store.Sql;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -46,14 +47,19 @@ public final class PeopleService {
         this.revenue = new RevenueSettings(database);
     }
 
-    /** The person owning an identity. */
+    /**
+     * The person owning an identity. Like every lookup here, the indexed column's scan is fenced by
+     * {@code OFFSET 0} so that its equality is the scan's only filter: DuckDB then answers from the
+     * ART index instead of scanning (see {@link PersonEvents}).
+     */
     public Optional<PersonRef> findByIdentity(Project project, String identity) {
         return database.read(connection -> {
             Long key = null;
             try (PreparedStatement statement = connection.prepareStatement(
-                    "SELECT person_key FROM identities WHERE project_key = ? AND identity = ?")) {
-                statement.setInt(1, project.key());
-                statement.setString(2, identity.trim());
+                    "SELECT person_key FROM (SELECT project_key, person_key FROM identities WHERE identity = ? OFFSET 0) "
+                            + "WHERE project_key = ?")) {
+                statement.setString(1, identity.trim());
+                statement.setInt(2, project.key());
                 try (ResultSet rows = statement.executeQuery()) {
                     if (rows.next()) {
                         key = rows.getLong(1);
@@ -69,11 +75,12 @@ public final class PeopleService {
         return database.read(connection -> {
             Long key = null;
             try (PreparedStatement statement = connection.prepareStatement(
-                    "SELECT coalesce(m.to_key, p.person_key) FROM persons p "
+                    "SELECT coalesce(m.to_key, p.person_key) FROM "
+                            + "(SELECT project_key, person_key FROM persons WHERE person_id = ? OFFSET 0) p "
                             + "LEFT JOIN person_merges m ON m.project_key = p.project_key AND m.from_key = p.person_key "
-                            + "WHERE p.project_key = ? AND p.person_id = ?")) {
-                statement.setInt(1, project.key());
-                statement.setString(2, personId);
+                            + "WHERE p.project_key = ?")) {
+                statement.setString(1, personId);
+                statement.setInt(2, project.key());
                 try (ResultSet rows = statement.executeQuery()) {
                     if (rows.next()) {
                         key = rows.getLong(1);
@@ -89,51 +96,45 @@ public final class PeopleService {
                 new RosterException(ErrorCode.NOT_FOUND, "no person with id '" + personId + "'"));
     }
 
+    /** The surviving person's id and every key its events may carry, in one query. */
     private static PersonRef ref(Connection connection, Project project, long key) throws SQLException {
-        String id;
         try (PreparedStatement statement = connection.prepareStatement(
-                "SELECT person_id FROM persons WHERE project_key = ? AND person_key = ?")) {
-            statement.setInt(1, project.key());
-            statement.setLong(2, key);
+                "SELECT person_id, (SELECT list(from_key ORDER BY from_key) FROM unfolded_merges WHERE project_key = ? AND to_key = ?) "
+                        + "FROM persons WHERE project_key = ? AND person_key = ?")) {
+            Sql.bind(statement, 1, List.of(project.key(), key, project.key(), key));
             try (ResultSet rows = statement.executeQuery()) {
                 if (!rows.next()) {
                     throw new IllegalStateException("person key " + key + " has no row");
                 }
-                id = rows.getString(1);
-            }
-        }
-        List<Long> keys = new ArrayList<>();
-        keys.add(key);
-        try (PreparedStatement statement = connection.prepareStatement(
-                "SELECT from_key FROM unfolded_merges WHERE project_key = ? AND to_key = ?")) {
-            statement.setInt(1, project.key());
-            statement.setLong(2, key);
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    keys.add(rows.getLong(1));
+                List<Long> keys = new ArrayList<>();
+                keys.add(key);
+                java.sql.Array unfolded = rows.getArray(2);
+                if (unfolded != null) {
+                    for (Object from : (Object[]) unfolded.getArray()) {
+                        keys.add(((Number) from).longValue());
+                    }
                 }
+                return new PersonRef(rows.getString(1), key, keys);
             }
         }
-        return new PersonRef(id, key, keys);
     }
 
     /** The whole person document. */
     public PersonDocument document(Project project, PersonRef person) {
         RevenueExpression amount = revenue.expression(project);
         return database.read(connection -> {
-            List<Object> keys = new ArrayList<>(person.eventKeys());
-            String in = Sql.placeholders(keys.size());
+            PersonEvents source = PersonEvents.of(project.key(), person.eventKeys(),
+                    "event_id, identity, person_key, name, ts, received_at, session_id, properties");
 
             Map<String, PersonDocument.IdentityInfo> identities = new LinkedHashMap<>();
             Map<String, Boolean> users = new LinkedHashMap<>();
             try (PreparedStatement statement = connection.prepareStatement(
                     "SELECT i.identity, i.is_user, s.first_seen, s.last_seen, coalesce(s.events, 0) FROM identities i "
                             + "LEFT JOIN (SELECT identity, min(ts) AS first_seen, max(ts) AS last_seen, count(*) AS events "
-                            + "FROM all_events WHERE project_key = ? AND person_key IN (" + in + ") GROUP BY identity) s "
+                            + "FROM " + source.sql() + " e GROUP BY identity) s "
                             + "ON s.identity = i.identity WHERE i.project_key = ? AND i.person_key = ? "
                             + "ORDER BY s.first_seen NULLS LAST, i.created_at, i.identity")) {
-                int next = Sql.bind(statement, 1, List.of(project.key()));
-                next = Sql.bind(statement, next, keys);
+                int next = Sql.bind(statement, 1, source.parameters());
                 Sql.bind(statement, next, List.of(project.key(), person.key()));
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
@@ -166,11 +167,10 @@ public final class PeopleService {
                     "SELECT min(ts), max(ts), count(*), count(*) FILTER (WHERE session_start), coalesce(sum(revenue), 0), "
                             + "arg_min(properties, ts) FROM ("
                             + "SELECT ts, properties, " + amount.sql() + " AS revenue, " + Sql.SESSION_START + " AS session_start "
-                            + "FROM all_events WHERE project_key = ? AND person_key IN (" + in + ") "
+                            + "FROM " + source.sql() + " e "
                             + "WINDOW w AS (ORDER BY ts, event_id))")) {
                 int next = Sql.bind(statement, 1, amount.parameters());
-                next = Sql.bind(statement, next, List.of(project.key()));
-                Sql.bind(statement, next, keys);
+                Sql.bind(statement, next, source.parameters());
                 try (ResultSet rows = statement.executeQuery()) {
                     rows.next();
                     firstSeen = Sql.instant(rows, 1);
@@ -236,11 +236,10 @@ public final class PeopleService {
         }
         Optional<Cursor> after = cursor.map(Cursor::decode);
         return database.read(connection -> {
-            List<Object> parameters = new ArrayList<>();
-            parameters.add(project.key());
-            parameters.addAll(person.eventKeys());
-            StringBuilder sql = new StringBuilder("SELECT event_id, name, ts, identity, session_id, properties FROM all_events "
-                    + "WHERE project_key = ? AND person_key IN (" + Sql.placeholders(person.eventKeys().size()) + ")");
+            PersonEvents source = PersonEvents.of(project.key(), person.eventKeys(), "event_id, name, ts, identity, session_id, properties");
+            List<Object> parameters = new ArrayList<>(source.parameters());
+            StringBuilder sql = new StringBuilder("SELECT event_id, name, ts, identity, session_id, properties FROM "
+                    + source.sql() + " e WHERE true");
             event.ifPresent(name -> {
                 sql.append(" AND name = ?");
                 parameters.add(name);

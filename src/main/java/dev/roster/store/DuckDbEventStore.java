@@ -349,6 +349,14 @@ public final class DuckDbEventStore implements EventStore {
     }
 
     @Override
+    public Map<Integer, Long> eventCounts() {
+        Map<Integer, Long> result = new HashMap<>();
+        stream("SELECT project_key, count(*) FROM (SELECT project_key FROM events_compacted UNION ALL "
+                + "SELECT project_key FROM events_recent) GROUP BY project_key", rows -> result.put(rows.getInt(1), rows.getLong(2)));
+        return result;
+    }
+
+    @Override
     public void forEachEventId(EventIdConsumer consumer) {
         stream("SELECT project_key, event_id FROM events_compacted UNION ALL SELECT project_key, event_id FROM events_recent",
                 rows -> consumer.accept(rows.getInt(1), rows.getString(2)));

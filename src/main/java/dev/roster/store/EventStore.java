@@ -23,6 +23,9 @@ public interface EventStore {
     /** Which of these event ids are already stored. */
     Set<String> existingEventIds(int projectKey, Collection<String> eventIds);
 
+    /** How many events each project has stored (start-up: presizes the deduplication index). */
+    Map<Integer, Long> eventCounts();
+
     /** Streams every stored event id (start-up: fills the deduplication index). */
     void forEachEventId(EventIdConsumer consumer);
 

@@ -22,6 +22,7 @@ final class Migrations {
             "V4__transfer_privacy.sql",
             "V5__populations.sql",
             "V6__person_summary.sql",
+            "V7__person_event_index.sql",
             "V9__payments.sql");
 
     void apply(Connection connection) throws SQLException {

@@ -27,6 +27,8 @@ import java.util.stream.Stream;
  */
 final class Bench {
     static final Path RESULTS = Path.of("target", "bench", "results.md");
+    /** The server JVM's options when -DserverJvmOptions is not given: the {@code roster} launcher's default. */
+    static final String SERVER_JVM_OPTIONS = "-Xmx1g -XX:MaxNewSize=96m -XX:MaxHeapFreeRatio=30 -XX:MinHeapFreeRatio=10";
 
     private Bench() {
     }
@@ -154,7 +156,7 @@ final class Bench {
 
         Child(String... args) {
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-            String options = System.getProperty("serverJvmOptions", "");
+            String options = System.getProperty("serverJvmOptions", SERVER_JVM_OPTIONS);
             if (!options.isBlank()) {
                 command.addAll(List.of(options.trim().split("\\s+")));
             }
