@@ -569,34 +569,7 @@ public final class PopulationService implements PopulationResolver {
 
     /** Runs {@code work} in one transaction on the writer connection. */
     private <T> T write(Database.SqlFunction<Connection, T> work) {
-        Connection connection = database.writer();
-        synchronized (connection) {
-            try {
-                connection.setAutoCommit(false);
-                try (Statement begin = connection.createStatement()) {
-                    begin.execute("SELECT 1");
-                }
-                T result = work.apply(connection);
-                connection.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    connection.rollback();
-                } catch (SQLException rollback) {
-                    e.addSuppressed(rollback);
-                }
-                if (e instanceof RosterException roster) {
-                    throw roster;
-                }
-                throw new IllegalStateException("population write failed: " + e.getMessage(), e);
-            } finally {
-                try {
-                    connection.setAutoCommit(true);
-                } catch (SQLException ignored) {
-                    // the next write sets it again
-                }
-            }
-        }
+        return database.inWriteTransaction("population write", work::apply);
     }
 
     static LocalDateTime utc(Instant instant) {

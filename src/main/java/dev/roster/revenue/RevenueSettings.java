@@ -12,11 +12,8 @@ import dev.roster.project.Project;
 import dev.roster.store.Database;
 import dev.roster.store.PersonSummaryWriter;
 import dev.roster.store.Sql;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -92,58 +89,34 @@ public final class RevenueSettings {
     public RevenueConfig save(Project project, JsonNode body) {
         RevenueConfig config = parse(body);
         checkNumeric(project, config);
-        Connection connection = database.writer();
-        synchronized (connection) {
-            try {
-                connection.setAutoCommit(false);
-                try (PreparedStatement begin = connection.prepareStatement("SELECT 1")) {
-                    begin.execute();
-                }
-                String current;
-                try (PreparedStatement statement = connection.prepareStatement(
-                        "SELECT CAST(settings AS VARCHAR) FROM projects WHERE project_key = ?")) {
-                    statement.setInt(1, project.key());
-                    try (ResultSet rows = statement.executeQuery()) {
-                        if (!rows.next()) {
-                            throw new RosterException(ErrorCode.NOT_FOUND, "project '" + project.id() + "' does not exist");
-                        }
-                        current = rows.getString(1);
+        database.inWriteTransaction("saving revenue settings", connection -> {
+            String current;
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "SELECT CAST(settings AS VARCHAR) FROM projects WHERE project_key = ?")) {
+                statement.setInt(1, project.key());
+                try (ResultSet rows = statement.executeQuery()) {
+                    if (!rows.next()) {
+                        throw new RosterException(ErrorCode.NOT_FOUND, "project '" + project.id() + "' does not exist");
                     }
-                }
-                JsonNode parsed = current == null ? Json.object() : Json.parse(current);
-                ObjectNode settings = parsed instanceof ObjectNode object ? object : Json.object();
-                settings.set("revenue", toJson(config));
-                try (PreparedStatement update = connection.prepareStatement(
-                        "UPDATE projects SET settings = ? WHERE project_key = ?")) {
-                    update.setString(1, Json.write(settings));
-                    update.setInt(2, project.key());
-                    update.executeUpdate();
-                }
-                // The ledger follows the new rule before the save returns (a rebuild when it changed),
-                // and person_summary, which stores revenue per these settings, has the project's rows
-                // rebuilt in the same transaction, under the writer's monitor (compactions hold it too)
-                database.paymentLedger().sync(connection, project.key());
-                new PersonSummaryWriter(summaryAmounts()).rebuildRevenue(connection, project.key());
-                connection.commit();
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    connection.rollback();
-                } catch (SQLException rollback) {
-                    e.addSuppressed(rollback);
-                }
-                database.paymentLedger().forget();
-                if (e instanceof RosterException rosterException) {
-                    throw rosterException;
-                }
-                throw new IllegalStateException("cannot save revenue settings: " + e.getMessage(), e);
-            } finally {
-                try {
-                    connection.setAutoCommit(true);
-                } catch (SQLException ignored) {
-                    // the next writer sets it again
+                    current = rows.getString(1);
                 }
             }
-        }
+            JsonNode parsed = current == null ? Json.object() : Json.parse(current);
+            ObjectNode settings = parsed instanceof ObjectNode object ? object : Json.object();
+            settings.set("revenue", toJson(config));
+            try (PreparedStatement update = connection.prepareStatement(
+                    "UPDATE projects SET settings = ? WHERE project_key = ?")) {
+                update.setString(1, Json.write(settings));
+                update.setInt(2, project.key());
+                update.executeUpdate();
+            }
+            // The ledger follows the new rule before the save returns (a rebuild when it changed),
+            // and person_summary, which stores revenue per these settings, has the project's rows
+            // rebuilt in the same transaction, under the writer's monitor (compactions hold it too)
+            database.paymentLedger().sync(connection, project.key());
+            new PersonSummaryWriter(summaryAmounts()).rebuildRevenue(connection, project.key());
+            return null;
+        });
         return config;
     }
 

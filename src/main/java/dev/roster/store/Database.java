@@ -128,6 +128,45 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code work} in one transaction on the writer connection, under its lock: committed when
+     * {@code work} returns, rolled back when it throws. The transaction is opened with a statement
+     * before {@code work} runs, because the DuckDB appender commits on its own in auto-commit mode
+     * (DUCKDB-NOTES), so a batch written with appenders is all there or all gone after a crash.
+     * A {@link RosterException} passes through; anything else becomes "{@code what} failed: …".
+     */
+    public <T> T inWriteTransaction(String what, SqlFunction<DuckDBConnection, T> work) {
+        DuckDBConnection connection = (DuckDBConnection) writer;
+        synchronized (connection) {
+            try {
+                connection.setAutoCommit(false);
+                try (Statement begin = connection.createStatement()) {
+                    begin.execute("SELECT 1");
+                }
+                T result = work.apply(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    connection.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                paymentLedger().forget();   // its cached rules may describe the rolled-back state
+                if (e instanceof RosterException roster) {
+                    throw roster;
+                }
+                throw new IllegalStateException(what + " failed: " + e.getMessage(), e);
+            } finally {
+                try {
+                    connection.setAutoCommit(true);
+                } catch (SQLException ignored) {
+                    // the next writer sets it again
+                }
+            }
+        }
+    }
+
     /** Writes the WAL into the database file. */
     public void checkpoint() {
         try (Statement statement = writer.createStatement()) {

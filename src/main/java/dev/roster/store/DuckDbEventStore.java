@@ -58,33 +58,12 @@ public final class DuckDbEventStore implements EventStore {
 
     /** First start after the summary's migration: builds it for the projects' existing compacted events. */
     private void buildMissingSummaries() {
-        DuckDBConnection connection = connection();
-        synchronized (connection) {
-            try {
-                connection.setAutoCommit(false);
-                execute(connection, "SELECT 1");
-                long started = System.nanoTime();
-                List<Integer> built = summaries.buildMissing(connection);
-                connection.commit();
-                if (!built.isEmpty()) {
-                    System.getLogger(DuckDbEventStore.class.getName()).log(System.Logger.Level.INFO,
-                            "built the person summary of " + built.size() + " project(s) in "
-                                    + (System.nanoTime() - started) / 1_000_000 + " ms");
-                }
-            } catch (SQLException e) {
-                try {
-                    connection.rollback();
-                } catch (SQLException rollback) {
-                    e.addSuppressed(rollback);
-                }
-                throw new IllegalStateException("cannot build the person summary: " + e.getMessage(), e);
-            } finally {
-                try {
-                    connection.setAutoCommit(true);
-                } catch (SQLException ignored) {
-                    // set again on next use
-                }
-            }
+        long started = System.nanoTime();
+        List<Integer> built = database.inWriteTransaction("building the person summary", summaries::buildMissing);
+        if (!built.isEmpty()) {
+            System.getLogger(DuckDbEventStore.class.getName()).log(System.Logger.Level.INFO,
+                    "built the person summary of " + built.size() + " project(s) in "
+                            + (System.nanoTime() - started) / 1_000_000 + " ms");
         }
     }
 
@@ -93,37 +72,16 @@ public final class DuckDbEventStore implements EventStore {
         if (batch.isEmpty()) {
             return;
         }
-        DuckDBConnection connection = connection();
-        synchronized (connection) {
-            try {
-                connection.setAutoCommit(false);
-                try (Statement begin = connection.createStatement()) {
-                    begin.execute("SELECT 1");
-                }
-                writePersons(connection, batch);
-                writeIdentities(connection, batch);
-                writeMerges(connection, batch);
-                writeProfiles(connection, batch);
-                writeEvents(connection, batch);
-                database.paymentLedger().record(connection, batch.events());
-                writeWarnings(connection, batch);
-                connection.commit();
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    connection.rollback();
-                } catch (SQLException rollback) {
-                    e.addSuppressed(rollback);
-                }
-                database.paymentLedger().forget();
-                throw new IllegalStateException("commit failed: " + e.getMessage(), e);
-            } finally {
-                try {
-                    connection.setAutoCommit(true);
-                } catch (SQLException ignored) {
-                    // the next commit sets it again
-                }
-            }
-        }
+        database.inWriteTransaction("commit", connection -> {
+            writePersons(connection, batch);
+            writeIdentities(connection, batch);
+            writeMerges(connection, batch);
+            writeProfiles(connection, batch);
+            writeEvents(connection, batch);
+            database.paymentLedger().record(connection, batch.events());
+            writeWarnings(connection, batch);
+            return null;
+        });
     }
 
     private static void writePersons(DuckDBConnection connection, CommitBatch batch) throws SQLException {
@@ -410,59 +368,40 @@ public final class DuckDbEventStore implements EventStore {
     @Override
     public CompactionResult compact(long maxEvents) {
         long started = System.nanoTime();
-        DuckDBConnection connection = connection();
-        synchronized (connection) {
-            try {
-                connection.setAutoCommit(false);
-                long moved;
-                long folded = 0;
-                try (Statement statement = connection.createStatement()) {
-                    statement.execute("SELECT 1");
-                    long recent = count(statement, "SELECT count(*) FROM events_recent");
-                    // The oldest chunk in arrival order (rowids are stable within this transaction).
-                    String chunk = "";
-                    if (recent > maxEvents) {
-                        long last = count(statement, "SELECT max(rowid) FROM (SELECT rowid FROM events_recent ORDER BY rowid LIMIT "
-                                + maxEvents + ")");
-                        chunk = " WHERE r.rowid <= " + last;
-                    }
-                    summaries.collectTouched(connection, chunk, chunk.isEmpty());
-                    moved = statement.executeUpdate("INSERT INTO events_compacted "
-                            + "SELECT r.project_key, r.event_id, r.identity, coalesce(m.to_key, r.person_key) AS person_key, "
-                            + "r.name, r.ts, r.received_at, r.session_id, r.properties FROM events_recent r "
-                            + "LEFT JOIN unfolded_merges m ON m.project_key = r.project_key AND m.from_key = r.person_key"
-                            + chunk + " ORDER BY r.project_key, person_key, r.ts");
-                    statement.execute("DELETE FROM events_recent" + chunk.replace("r.rowid", "rowid"));
-                    // Merges are folded only when no recent event still needs their redirect.
-                    if (chunk.isEmpty()) {
-                        folded = count(statement, "SELECT count(*) FROM unfolded_merges");
-                    }
-                    if (folded > 0) {
-                        statement.execute("UPDATE events_compacted SET person_key = m.to_key FROM unfolded_merges m "
-                                + "WHERE events_compacted.project_key = m.project_key AND events_compacted.person_key = m.from_key");
-                        statement.execute("UPDATE payments SET person_key = m.to_key FROM unfolded_merges m "
-                                + "WHERE payments.project_key = m.project_key AND payments.person_key = m.from_key");
-                        statement.execute("DELETE FROM unfolded_merges");
-                    }
+        return database.inWriteTransaction("compaction", connection -> {
+            long moved;
+            long folded = 0;
+            try (Statement statement = connection.createStatement()) {
+                long recent = count(statement, "SELECT count(*) FROM events_recent");
+                // The oldest chunk in arrival order (rowids are stable within this transaction).
+                String chunk = "";
+                if (recent > maxEvents) {
+                    long last = count(statement, "SELECT max(rowid) FROM (SELECT rowid FROM events_recent ORDER BY rowid LIMIT "
+                            + maxEvents + ")");
+                    chunk = " WHERE r.rowid <= " + last;
                 }
-                summaries.recomputeTouched(connection);
-                connection.commit();
-                return new CompactionResult(moved, folded, (System.nanoTime() - started) / 1_000_000);
-            } catch (SQLException e) {
-                try {
-                    connection.rollback();
-                } catch (SQLException rollback) {
-                    e.addSuppressed(rollback);
+                summaries.collectTouched(connection, chunk, chunk.isEmpty());
+                moved = statement.executeUpdate("INSERT INTO events_compacted "
+                        + "SELECT r.project_key, r.event_id, r.identity, coalesce(m.to_key, r.person_key) AS person_key, "
+                        + "r.name, r.ts, r.received_at, r.session_id, r.properties FROM events_recent r "
+                        + "LEFT JOIN unfolded_merges m ON m.project_key = r.project_key AND m.from_key = r.person_key"
+                        + chunk + " ORDER BY r.project_key, person_key, r.ts");
+                statement.execute("DELETE FROM events_recent" + chunk.replace("r.rowid", "rowid"));
+                // Merges are folded only when no recent event still needs their redirect.
+                if (chunk.isEmpty()) {
+                    folded = count(statement, "SELECT count(*) FROM unfolded_merges");
                 }
-                throw new IllegalStateException("compaction failed: " + e.getMessage(), e);
-            } finally {
-                try {
-                    connection.setAutoCommit(true);
-                } catch (SQLException ignored) {
-                    // set again on next use
+                if (folded > 0) {
+                    statement.execute("UPDATE events_compacted SET person_key = m.to_key FROM unfolded_merges m "
+                            + "WHERE events_compacted.project_key = m.project_key AND events_compacted.person_key = m.from_key");
+                    statement.execute("UPDATE payments SET person_key = m.to_key FROM unfolded_merges m "
+                            + "WHERE payments.project_key = m.project_key AND payments.person_key = m.from_key");
+                    statement.execute("DELETE FROM unfolded_merges");
                 }
             }
-        }
+            summaries.recomputeTouched(connection);
+            return new CompactionResult(moved, folded, (System.nanoTime() - started) / 1_000_000);
+        });
     }
 
     /** Tables with erased rows that {@link #scrub} must rewrite; the order for sorted tables. */
@@ -475,97 +414,78 @@ public final class DuckDbEventStore implements EventStore {
 
     @Override
     public ErasedPerson erase(int projectKey, long personKey, Audit audit) {
-        DuckDBConnection connection = connection();
-        synchronized (connection) {
-            try {
-                connection.setAutoCommit(false);
-                execute(connection, "SELECT 1");
-                long survivor = personKey;
-                try (PreparedStatement statement = connection.prepareStatement(
-                        "SELECT to_key FROM person_merges WHERE project_key = ? AND from_key = ?")) {
-                    statement.setInt(1, projectKey);
-                    statement.setLong(2, personKey);
-                    try (ResultSet rows = statement.executeQuery()) {
-                        if (rows.next()) {
-                            survivor = rows.getLong(1);
-                        }
+        return database.inWriteTransaction("erasure", connection -> {
+            long survivor = personKey;
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "SELECT to_key FROM person_merges WHERE project_key = ? AND from_key = ?")) {
+                statement.setInt(1, projectKey);
+                statement.setLong(2, personKey);
+                try (ResultSet rows = statement.executeQuery()) {
+                    if (rows.next()) {
+                        survivor = rows.getLong(1);
                     }
-                }
-                java.util.List<Long> keys = new java.util.ArrayList<>();
-                keys.add(survivor);
-                try (PreparedStatement statement = connection.prepareStatement(
-                        "SELECT from_key FROM person_merges WHERE project_key = ? AND to_key = ?")) {
-                    statement.setInt(1, projectKey);
-                    statement.setLong(2, survivor);
-                    try (ResultSet rows = statement.executeQuery()) {
-                        while (rows.next()) {
-                            keys.add(rows.getLong(1));
-                        }
-                    }
-                }
-                java.util.List<String> identities = new java.util.ArrayList<>();
-                try (PreparedStatement statement = connection.prepareStatement(
-                        "SELECT identity FROM identities WHERE project_key = ? AND person_key = ?")) {
-                    statement.setInt(1, projectKey);
-                    statement.setLong(2, survivor);
-                    try (ResultSet rows = statement.executeQuery()) {
-                        while (rows.next()) {
-                            identities.add(rows.getString(1));
-                        }
-                    }
-                }
-                fillBatchPersons(connection, keys.stream().map(k -> new long[] {projectKey, k}).toList());
-                execute(connection, "DELETE FROM batch_users");
-                try (DuckDBAppender appender = connection.createAppender("temp", "main", "batch_users")) {
-                    for (String identity : identities) {
-                        appender.beginRow().append(projectKey).append(identity).endRow();
-                    }
-                }
-                String inKeys = " USING batch_persons b WHERE %1$s.project_key = b.project_key AND %1$s.%2$s = b.person_key";
-                long events = 0;
-                for (String table : new String[] {"events_recent", "events_compacted"}) {
-                    events += deleted(connection, table, "DELETE FROM " + table + inKeys.formatted(table, "person_key"));
-                }
-                deleted(connection, "person_summary", PersonSummaryWriter.DELETE_BATCH_PERSONS);
-                deleted(connection, "payments", "DELETE FROM payments" + inKeys.formatted("payments", "person_key"));
-                deleted(connection, "person_properties", "DELETE FROM person_properties" + inKeys.formatted("person_properties", "person_key"));
-                deleted(connection, "persons", "DELETE FROM persons" + inKeys.formatted("persons", "person_key"));
-                deleted(connection, "identities", "DELETE FROM identities" + inKeys.formatted("identities", "person_key"));
-                for (String table : new String[] {"person_merges", "unfolded_merges"}) {
-                    deleted(connection, table, "DELETE FROM " + table + inKeys.formatted(table, "from_key"));
-                    deleted(connection, table, "DELETE FROM " + table + inKeys.formatted(table, "to_key"));
-                }
-                deleted(connection, "identity_warnings", "DELETE FROM identity_warnings USING batch_users b "
-                        + "WHERE identity_warnings.project_key = b.project_key "
-                        + "AND (identity_warnings.identity = b.identity OR identity_warnings.other_identity = b.identity)");
-                try (PreparedStatement insert = connection.prepareStatement(
-                        "INSERT INTO erasure_audit VALUES (?, ?, ?, ?, ?, ?)")) {
-                    insert.setInt(1, projectKey);
-                    insert.setString(2, audit.personIdSha256());
-                    insert.setString(3, audit.erasedBy());
-                    insert.setObject(4, LocalDateTime.ofInstant(audit.at(), ZoneOffset.UTC));
-                    insert.setLong(5, events);
-                    insert.setInt(6, identities.size());
-                    insert.execute();
-                }
-                execute(connection, "DELETE FROM batch_users");
-                connection.commit();
-                return new ErasedPerson(keys, identities, events);
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    connection.rollback();
-                } catch (SQLException rollback) {
-                    e.addSuppressed(rollback);
-                }
-                throw new IllegalStateException("erasure failed: " + e.getMessage(), e);
-            } finally {
-                try {
-                    connection.setAutoCommit(true);
-                } catch (SQLException ignored) {
-                    // the next write sets it again
                 }
             }
-        }
+            java.util.List<Long> keys = new java.util.ArrayList<>();
+            keys.add(survivor);
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "SELECT from_key FROM person_merges WHERE project_key = ? AND to_key = ?")) {
+                statement.setInt(1, projectKey);
+                statement.setLong(2, survivor);
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        keys.add(rows.getLong(1));
+                    }
+                }
+            }
+            java.util.List<String> identities = new java.util.ArrayList<>();
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "SELECT identity FROM identities WHERE project_key = ? AND person_key = ?")) {
+                statement.setInt(1, projectKey);
+                statement.setLong(2, survivor);
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        identities.add(rows.getString(1));
+                    }
+                }
+            }
+            fillBatchPersons(connection, keys.stream().map(k -> new long[] {projectKey, k}).toList());
+            execute(connection, "DELETE FROM batch_users");
+            try (DuckDBAppender appender = connection.createAppender("temp", "main", "batch_users")) {
+                for (String identity : identities) {
+                    appender.beginRow().append(projectKey).append(identity).endRow();
+                }
+            }
+            String inKeys = " USING batch_persons b WHERE %1$s.project_key = b.project_key AND %1$s.%2$s = b.person_key";
+            long events = 0;
+            for (String table : new String[] {"events_recent", "events_compacted"}) {
+                events += deleted(connection, table, "DELETE FROM " + table + inKeys.formatted(table, "person_key"));
+            }
+            deleted(connection, "person_summary", PersonSummaryWriter.DELETE_BATCH_PERSONS);
+            deleted(connection, "payments", "DELETE FROM payments" + inKeys.formatted("payments", "person_key"));
+            deleted(connection, "person_properties", "DELETE FROM person_properties" + inKeys.formatted("person_properties", "person_key"));
+            deleted(connection, "persons", "DELETE FROM persons" + inKeys.formatted("persons", "person_key"));
+            deleted(connection, "identities", "DELETE FROM identities" + inKeys.formatted("identities", "person_key"));
+            for (String table : new String[] {"person_merges", "unfolded_merges"}) {
+                deleted(connection, table, "DELETE FROM " + table + inKeys.formatted(table, "from_key"));
+                deleted(connection, table, "DELETE FROM " + table + inKeys.formatted(table, "to_key"));
+            }
+            deleted(connection, "identity_warnings", "DELETE FROM identity_warnings USING batch_users b "
+                    + "WHERE identity_warnings.project_key = b.project_key "
+                    + "AND (identity_warnings.identity = b.identity OR identity_warnings.other_identity = b.identity)");
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO erasure_audit VALUES (?, ?, ?, ?, ?, ?)")) {
+                insert.setInt(1, projectKey);
+                insert.setString(2, audit.personIdSha256());
+                insert.setString(3, audit.erasedBy());
+                insert.setObject(4, LocalDateTime.ofInstant(audit.at(), ZoneOffset.UTC));
+                insert.setLong(5, events);
+                insert.setInt(6, identities.size());
+                insert.execute();
+            }
+            execute(connection, "DELETE FROM batch_users");
+            return new ErasedPerson(keys, identities, events);
+        });
     }
 
     private long deleted(Connection connection, String table, String sql) throws SQLException {
