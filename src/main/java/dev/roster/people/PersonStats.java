@@ -75,7 +75,7 @@ public final class PersonStats {
         // the tail, per resolved person
         String tailKey = "coalesce(m.to_key, r.person_key)";
         sql.append("t AS MATERIALIZED (SELECT pk AS person_key, min(ts) AS first_seen, arg_min(event_id, (ts, event_id)) AS first_event_id, "
-                + "max(ts) AS last_seen, count(*) AS event_count, coalesce(sum(amount), 0) AS revenue, "
+                + "max(ts) AS last_seen, count(*) AS event_count, round(coalesce(fsum(amount), 0), 6) AS revenue, "
                 + "max(ts) FILTER (WHERE amount > 0) AS last_payment");
         if (options.sessions()) {
             sql.append(", count(*) FILTER (WHERE session_start) AS session_count, arg_min_null(session_id, (ts, event_id)) AS first_session_id, "
@@ -114,7 +114,7 @@ public final class PersonStats {
         }
         sql.append(" UNION ALL SELECT ").append(pieceColumns).append(" FROM t), ");
         sql.append("combined AS (SELECT person_key, min(first_seen) AS first_seen, max(last_seen) AS last_seen, "
-                + "sum(event_count) AS event_count, sum(revenue) AS ltv, max(last_payment) AS last_payment");
+                + "sum(event_count) AS event_count, round(fsum(revenue), 6) AS ltv, max(last_payment) AS last_payment");
         if (options.sessions()) {
             sql.append(", sum(session_count) - count(*) FILTER (WHERE continues) AS session_count");
         }

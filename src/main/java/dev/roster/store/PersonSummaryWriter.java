@@ -125,7 +125,7 @@ public final class PersonSummaryWriter {
         for (long from = range[0]; from <= range[1]; from += REBUILD_SLICE) {
             String keys = " BETWEEN " + from + " AND " + Math.min(range[1], from + REBUILD_SLICE - 1);
             String sql = "UPDATE person_summary SET revenue = x.revenue, last_payment = x.last_payment FROM ("
-                    + "SELECT person_key, coalesce(sum(amount), 0) AS revenue, max(ts) FILTER (WHERE amount > 0) AS last_payment "
+                    + "SELECT person_key, round(coalesce(fsum(amount), 0), 6) AS revenue, max(ts) FILTER (WHERE amount > 0) AS last_payment "
                     + "FROM (SELECT person_key, ts, " + amount.sql() + " AS amount FROM events_compacted "
                     + "WHERE project_key = ? AND person_key" + keys + ") GROUP BY person_key) x "
                     + "WHERE person_summary.project_key = ? AND person_summary.person_key = x.person_key "
@@ -177,7 +177,7 @@ public final class PersonSummaryWriter {
         String sql = "INSERT INTO person_summary SELECT project_key, person_key, min(ts), arg_min(event_id, (ts, event_id)), "
                 + "max(ts), arg_max(event_id, (ts, event_id)), count(*), count(*) FILTER (WHERE session_start), "
                 + "arg_min_null(session_id, (ts, event_id)), arg_max_null(session_id, (ts, event_id)), "
-                + "coalesce(sum(amount), 0), max(ts) FILTER (WHERE amount > 0), arg_min_null(properties, (ts, event_id)) "
+                + "round(coalesce(fsum(amount), 0), 6), max(ts) FILTER (WHERE amount > 0), arg_min_null(properties, (ts, event_id)) "
                 + "FROM (SELECT project_key, person_key, ts, event_id, session_id, properties, " + amount.sql() + " AS amount, "
                 + Sql.SESSION_START + " AS session_start FROM events_compacted e WHERE e.project_key = ?" + keys
                 + " WINDOW w AS (PARTITION BY person_key ORDER BY ts, event_id)) GROUP BY project_key, person_key ORDER BY person_key";

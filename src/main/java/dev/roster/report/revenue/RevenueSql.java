@@ -332,7 +332,7 @@ final class RevenueSql {
         } else {
             source = Fragment.of("arg_min_null(" + source(request.groupBy()) + ", ts)");
         }
-        String sums = "coalesce(sum(amount), 0) AS ltv, max(ts) FILTER (WHERE amount > 0) AS last_payment";
+        String sums = "round(coalesce(fsum(amount), 0), 6) AS ltv, max(ts) FILTER (WHERE amount > 0) AS last_payment";
         if (!split() && !filtered()) {
             // every event counts: the per-person figures of the person summary (plus the tail)
             boolean cohort = request.groupBy() == RevenueRequest.GroupBy.COHORT_MONTH;
@@ -366,10 +366,10 @@ final class RevenueSql {
         } else {
             b.sql("q AS (SELECT pk, " + value + "ltv, last_payment, source AS s1, NULL::VARCHAR AS s2, NULL::BOOLEAN AS s3 FROM p) ");
         }
-        // fsum (compensated): the sum of doubles does not depend on the order parallel threads add them in
+        // compensated sums rounded to 6 decimals: the same answer whatever order parallel threads add the doubles in
         int top = Math.max(request.top(), 1);
         b.sql("SELECT grouping(s1, s2, s3) <> 0 AS is_total, " + bv() + " AS bv, s1, s2, s3, count(*) AS people, ")
-                .sql("count(*) FILTER (WHERE last_payment IS NOT NULL) AS paying_people, coalesce(fsum(ltv), 0) AS revenue, ")
+                .sql("count(*) FILTER (WHERE last_payment IS NOT NULL) AS paying_people, round(coalesce(fsum(ltv), 0), 6) AS revenue, ")
                 .param("count(*) FILTER (WHERE last_payment < ?) AS churned, ", churnedBefore)
                 .param("max_by(pk, {'ltv': ltv, 'k': -pk}, ?) FILTER (WHERE ltv > 0) AS top, ", top)
                 .param("max_by(ltv, {'ltv': ltv, 'k': -pk}, ?) FILTER (WHERE ltv > 0) AS top_ltv", top);
