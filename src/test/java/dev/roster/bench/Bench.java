@@ -142,6 +142,19 @@ final class Bench {
         }
     }
 
+    /** A result's rows as text: columns separated by a space, one line per row (to compare answers). */
+    static String text(java.sql.ResultSet rows) throws java.sql.SQLException {
+        StringBuilder out = new StringBuilder();
+        int columns = rows.getMetaData().getColumnCount();
+        while (rows.next()) {
+            for (int i = 1; i <= columns; i++) {
+                out.append(i > 1 ? " " : "").append(rows.getString(i));
+            }
+            out.append('\n');
+        }
+        return out.toString();
+    }
+
     static String[] row(String metric, String format, Object... values) {
         return new String[] {metric, String.format(Locale.ROOT, format, values)};
     }

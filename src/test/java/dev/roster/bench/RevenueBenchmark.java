@@ -147,17 +147,9 @@ public final class RevenueBenchmark {
     }
 
     private static String rows(Statement s, String sql) throws SQLException {
-        StringBuilder out = new StringBuilder();
         try (ResultSet r = s.executeQuery(sql)) {
-            int columns = r.getMetaData().getColumnCount();
-            while (r.next()) {
-                for (int i = 1; i <= columns; i++) {
-                    out.append(i > 1 ? " " : "").append(r.getString(i));
-                }
-                out.append('\n');
-            }
+            return Bench.text(r);
         }
-        return out.toString();
     }
 
     private interface Call {

@@ -180,17 +180,9 @@ public final class RevenueLedgerBenchmark {
             for (Object value : more) {
                 statement.setObject(index++, value);
             }
-            StringBuilder out = new StringBuilder();
             try (ResultSet r = statement.executeQuery()) {
-                int columns = r.getMetaData().getColumnCount();
-                while (r.next()) {
-                    for (int i = 1; i <= columns; i++) {
-                        out.append(i > 1 ? " " : "").append(r.getString(i));
-                    }
-                    out.append('\n');
-                }
+                return Bench.text(r);
             }
-            return out.toString();
         }
     }
 
