@@ -94,7 +94,7 @@ public final class WriteBuffer implements AutoCloseable {
         this.store = requireNonNull(store, "store is null");
         this.metrics = requireNonNull(metrics, "metrics is null");
         this.compactAfterEvents = compactAfterEvents;
-        loadState();
+        store.loadOnce(this::loadState);   // start-up only: it changes the store's memory settings
         this.uncompactedEvents = store.recentEvents();   // after a restart, what the last run left uncompacted
         this.builder = new BatchBuilder(store, clock, graphs, eventIds, profiled);
         this.writer = new Thread(this::run, "roster-writer");

@@ -38,15 +38,21 @@ public final class Database implements AutoCloseable {
      * this far and restarts replay little.
      */
     static final String CHECKPOINT_THRESHOLD = System.getProperty("roster.checkpointThreshold", "64MB");
+    /** The buffer pool's limit during a one-time scan (see {@link #scanOnce}). */
+    private static final String SCAN_MEMORY_LIMIT = "128MB";
+    /** Low enough that setting it evicts every unpinned block; restoring the limit then starts from an empty pool. */
+    private static final String EVICT_MEMORY_LIMIT = "8MB";
 
     private final Path directory;
+    private final String memoryLimit;
     private final DuckDBConnection root;
     private final Connection writer;
     private final BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
     private final PaymentLedger paymentLedger = new PaymentLedger();
 
-    private Database(Path directory, DuckDBConnection root) throws SQLException {
+    private Database(Path directory, String memoryLimit, DuckDBConnection root) throws SQLException {
         this.directory = directory;
+        this.memoryLimit = memoryLimit;
         this.root = root;
         this.writer = root.duplicate();
         for (int i = 0; i < READERS; i++) {
@@ -85,7 +91,7 @@ public final class Database implements AutoCloseable {
             throw new IllegalStateException("cannot open DuckDB in " + directory + ": " + message, e);
         }
         try {
-            Database database = new Database(directory, root);
+            Database database = new Database(directory, memoryLimit, root);
             new Migrations().apply(database.writer);
             for (PaymentLedger.Rebuilt rebuilt : database.paymentLedger.syncAll(database.writer)) {
                 LOG.info("revenue ledger of project {} built: {} payments in {} ms", rebuilt.projectKey(), rebuilt.payments(), rebuilt.millis());
@@ -164,6 +170,37 @@ public final class Database implements AutoCloseable {
                     // the next writer sets it again
                 }
             }
+        }
+    }
+
+    /**
+     * Runs {@code scan}, reads whose blocks will not be needed again (the write side's start-up load
+     * of every event id and identity), with DuckDB's buffer pool held to {@value #SCAN_MEMORY_LIMIT},
+     * then evicts what it cached and restores the configured limit. Otherwise those blocks (about
+     * 250MB at 10M events) stay in the pool after start-up: they raise the process's peak memory and
+     * crowd out the columns reports read, which then re-read and decompress blocks on every request
+     * (measured at 1M people: the 90-day daily-uniques trend 230–290 ms instead of 150–190 ms).
+     * Only for start-up, before any other thread uses the database: the limit is the instance's.
+     */
+    public void scanOnce(Runnable scan) {
+        setMemoryLimit(SCAN_MEMORY_LIMIT);
+        try {
+            scan.run();
+        } finally {
+            try {
+                setMemoryLimit(EVICT_MEMORY_LIMIT);
+            } catch (IllegalStateException e) {
+                LOG.debug("could not empty the buffer pool after a one-time scan: {}", e.getMessage());
+            }
+            setMemoryLimit(memoryLimit);
+        }
+    }
+
+    private void setMemoryLimit(String limit) {
+        try (Statement statement = writer.createStatement()) {
+            statement.execute("SET memory_limit = '" + limit + "'");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot set DuckDB's memory limit to " + limit + ": " + e.getMessage(), e);
         }
     }
 

@@ -307,6 +307,11 @@ public final class DuckDbEventStore implements EventStore {
     }
 
     @Override
+    public void loadOnce(Runnable load) {
+        database.scanOnce(load);
+    }
+
+    @Override
     public Map<Integer, Long> eventCounts() {
         Map<Integer, Long> result = new HashMap<>();
         stream("SELECT project_key, count(*) FROM (SELECT project_key FROM events_compacted UNION ALL "

@@ -23,6 +23,12 @@ public interface EventStore {
     /** Which of these event ids are already stored. */
     Set<String> existingEventIds(int projectKey, Collection<String> eventIds);
 
+    /**
+     * Runs the write side's start-up load ({@code load} calls the {@code forEach…} methods below) so
+     * that what it reads once is not left cached for the rest of the process's life.
+     */
+    void loadOnce(Runnable load);
+
     /** How many events each project has stored (start-up: presizes the deduplication index). */
     Map<Integer, Long> eventCounts();
 

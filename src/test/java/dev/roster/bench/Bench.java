@@ -175,6 +175,10 @@ final class Bench {
             }
             command.addAll(List.of("-jar", Path.of("target", "roster.jar").toString()));
             command.addAll(List.of(args));
+            String serverArgs = System.getProperty("serverArgs", "");
+            if (!serverArgs.isBlank() && args.length > 0 && List.of("serve", "demo").contains(args[0])) {
+                command.addAll(List.of(serverArgs.trim().split("\\s+")));
+            }
             try {
                 process = new ProcessBuilder(command).redirectErrorStream(true).start();
             } catch (IOException e) {
