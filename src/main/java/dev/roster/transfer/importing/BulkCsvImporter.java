@@ -53,21 +53,29 @@ import org.slf4j.LoggerFactory;
  * its stage row, straight from its bytes: line, event id (the derived one is SHA-256 over the same
  * bytes {@link DerivedEventIds} hashes), identity, name, time, properties JSON. Any other record is
  * decoded and parsed with the exact rules of {@link CsvRowParser#eventFrom}: rejected with its
- * line number and reason, or kept as an event made in Java. A second thread loads each chunk while
- * the next one is being read:
+ * line number and reason, or kept as an event made in Java. The reading thread also keeps the
+ * 64-bit hashes of the event ids read so far ({@link SeenHashes}, at most an eighth of the heap)
+ * and counts, per chunk, the rows whose id hash was read before and the rows whose identity may be
+ * a placeholder. A second thread loads each chunk while the next one is being read:
  * <ol>
  *   <li>{@code read_csv} of the chunk file with explicit column types (DuckDB parses it in
  *       parallel) into the stage, clamping future times as the write buffer does, plus the
- *       events made in Java through an appender;</li>
- *   <li>the merge, in <b>one transaction</b>: duplicates (ids already stored, as an anti-join
- *       against both event tables, and repeats within the file: the first line wins) are dropped
- *       and counted; usually there are none, which a semi-join count and the absence of repeated
- *       64-bit hashes prove without copying the stage. Identities are resolved once per distinct
- *       identity: new ones get persons numbered in order of first appearance, known ones resolve
- *       to their current person through {@code identities}, which always names the survivor of
- *       merges (aliases and merges of earlier data apply). Placeholder identities get the write
- *       buffer's warning. The events go into {@code events_recent} with one
- *       {@code INSERT … SELECT}, where compaction finds them as it finds ingested ones.</li>
+ *       events made in Java through an appender. A chunk is <i>unique</i> when the project held no
+ *       events before the import and no id of the chunk hashes like one read before: none of its
+ *       rows can be a duplicate, and the stage is read joined to {@code identities}, so each row
+ *       carries its identity's current person, or none for an identity not stored yet;</li>
+ *   <li>the merge, in <b>one transaction</b>: in a chunk that is not unique, duplicates (ids
+ *       already stored, as an anti-join against both event tables, and repeats within the file:
+ *       the first line wins) are dropped and counted; often there are none, which a semi-join
+ *       count and the absence of repeated 64-bit hashes prove without filtering the stage; the
+ *       rows kept are joined to {@code identities} then. Identities without a person become
+ *       persons numbered in order of first appearance; known ones resolve to their current
+ *       person through {@code identities}, which always names the survivor of merges (aliases
+ *       and merges of earlier data apply). Placeholder identities get the write buffer's warning
+ *       (only looked for in chunks where the reader saw one). The events go into
+ *       {@code events_recent} with one {@code INSERT … SELECT}, where compaction finds them as it
+ *       finds ingested ones. The payments among them go to the revenue ledger, unless no
+ *       property column of the file is one the project's revenue rule reads.</li>
  * </ol>
  * Rejections are reported in line order. Memory: the JVM holds the read buffer, the current
  * record and the Java-made rows of at most two chunks (a chunk is cut early when they pass
@@ -221,9 +229,9 @@ public final class BulkCsvImporter implements ImportRunner {
             waited += System.nanoTime() - waiting;
             job.finish(clock.instant());
             LOG.info("bulk import of {} rows in {} ms, {} ms of process CPU: reading {} ms of CPU, waiting for the writer {} ms; "
-                            + "writer: {} loads of {} ms ({} ms CPU in its thread): {}",
+                            + "writer: {} loads ({} without duplicate checks) of {} ms ({} ms CPU in its thread): {}",
                     job.rows(), (System.nanoTime() - started) / 1_000_000, (processCpu() - processCpu) / 1_000_000,
-                    readerCpu / 1_000_000, waited / 1_000_000, stage.loads, stage.loadNanos / 1_000_000,
+                    readerCpu / 1_000_000, waited / 1_000_000, stage.loads, stage.uniqueLoads, stage.loadNanos / 1_000_000,
                     stage.loadCpu / 1_000_000, stage.steps);
         } catch (RosterException e) {
             awaitQuietly(inFlight);
@@ -297,6 +305,7 @@ public final class BulkCsvImporter implements ImportRunner {
         long loadNanos;
         long loadCpu;
         int loads;
+        int uniqueLoads;
         /** Milliseconds per step, summed over the loads. */
         final java.util.Map<String, Long> steps = new java.util.LinkedHashMap<>();
 
@@ -361,6 +370,9 @@ public final class BulkCsvImporter implements ImportRunner {
                     // Without events from before the import and without an id read twice (the reader's set of id hashes),
                     // no row can be a duplicate: the stage resolves known identities as it is read.
                     boolean unique = !priorEvents && chunk.repeats == 0;
+                    if (unique) {
+                        uniqueLoads++;
+                    }
                     // the plain rows as CsvScanner.writeStaged wrote them
                     String source = "read_csv('" + chunk.file.toAbsolutePath().toString().replace("'", "''") + "', header = false, "
                             + "delim = '\t', quote = '', escape = '', new_line = '\\n', auto_detect = false, strict_mode = true, "
