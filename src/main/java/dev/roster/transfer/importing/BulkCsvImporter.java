@@ -98,6 +98,8 @@ public final class BulkCsvImporter implements ImportRunner {
     private final Database database;
     private final Clock clock;
     private final int stageRows;
+    /** Chunks of the last finished import that were unique (no duplicate checks), for tests. */
+    private volatile int lastUniqueLoads;
 
     public BulkCsvImporter(Database database, Clock clock) {
         this(database, clock, DEFAULT_STAGE_ROWS);
@@ -227,6 +229,7 @@ public final class BulkCsvImporter implements ImportRunner {
                 inFlight.removeFirst().join();
             }
             waited += System.nanoTime() - waiting;
+            lastUniqueLoads = stage.uniqueLoads;
             job.finish(clock.instant());
             LOG.info("bulk import of {} rows in {} ms, {} ms of process CPU: reading {} ms of CPU, waiting for the writer {} ms; "
                             + "writer: {} loads ({} without duplicate checks) of {} ms ({} ms CPU in its thread): {}",
@@ -254,6 +257,11 @@ public final class BulkCsvImporter implements ImportRunner {
             writer.shutdownNow();
             deleteQuietly(directory);
         }
+    }
+
+    /** How many chunks of the last finished import skipped the duplicate checks (they could hold none). */
+    int lastUniqueLoads() {
+        return lastUniqueLoads;
     }
 
     /** The cells of one record, parsed by commons-csv as {@link CsvRowParser} parses files. */

@@ -215,7 +215,11 @@ class BulkCsvImporterTest {
     @Test
     void storesWhatTheWriteBufferPathStoresIntoAProjectWithoutEvents(@TempDir Path directory) {
         String tricky = TRICKY.substring(0, TRICKY.lastIndexOf(",erin@example.com,Paid,2024-04-02T02:00:00Z"));
-        for (String file : List.of(FILE, tricky, FILE + FILE.substring(FILE.indexOf('\n') + 1))) {
+        // FILE without its two repeated ids: one stage of 1000 rows holds no duplicate at all
+        String noRepeats = FILE.replace("carol@example.com,Called Sales,1709290800,free,again\n", "")
+                .replace("dave@example.com,Renewed,2024-03-02T09:00:00Z,pro,\n", "");
+        int unique = 0;
+        for (String file : List.of(FILE, tricky, FILE + FILE.substring(FILE.indexOf('\n') + 1), noRepeats)) {
             Path viaBuffer = directory.resolve("buffer-" + file.length());
             ImportJob.Snapshot expectedFirst;
             ImportJob.Snapshot expectedAgain;
@@ -235,10 +239,17 @@ class BulkCsvImporterTest {
                 }
                 try (DataDirectory data = DataDirectory.open(viaBulk, "256MB", CLOCK)) {
                     Project project = data.projects().all().get(0);
-                    ImportJobs jobs = new ImportJobs(new BulkCsvImporter(data.database(), CLOCK, stageRows), data.database(), CLOCK);
+                    BulkCsvImporter importer = new BulkCsvImporter(data.database(), CLOCK, stageRows);
+                    ImportJobs jobs = new ImportJobs(importer, data.database(), CLOCK);
                     ImportJob.Snapshot first = run(jobs, project, file);
+                    int uniqueFirst = importer.lastUniqueLoads();
                     ImportJob.Snapshot again = run(jobs, project, file);
 
+                    if (file.equals(noRepeats) && stageRows == 1000) {
+                        assertThat(uniqueFirst).as("the one stage needs no duplicate check").isEqualTo(1);
+                    }
+                    assertThat(importer.lastUniqueLoads()).as("a re-import checks every stage").isZero();
+                    unique += uniqueFirst;
                     assertThat(first.status()).as("error: %s", first.error()).isEqualTo("done");
                     assertThat(first.rows()).isEqualTo(expectedFirst.rows());
                     assertThat(first.imported()).isEqualTo(expectedFirst.imported());
@@ -250,6 +261,7 @@ class BulkCsvImporterTest {
                 }
             }
         }
+        assertThat(unique).as("stages without duplicate checks").isGreaterThan(40);
     }
 
     @Test
