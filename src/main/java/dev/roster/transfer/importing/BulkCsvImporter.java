@@ -78,7 +78,7 @@ import org.slf4j.LoggerFactory;
  *       property column of the file is one the project's revenue rule reads.</li>
  * </ol>
  * Rejections are reported in line order. Memory: the JVM holds the read buffer, the current
- * record and the Java-made rows of at most two chunks (a chunk is cut early when they pass
+ * record, the id hashes (bounded as said) and the Java-made rows of at most two chunks (a chunk is cut early when they pass
  * {@link #JAVA_BYTES_PER_CHUNK}); the chunks live in DuckDB and in temp files, which are deleted
  * as they are loaded. A crash loses at most the chunk being merged; re-running the import adds
  * the rest and nothing twice.
