@@ -218,6 +218,16 @@ public final class PaymentLedger {
     }
 
     /**
+     * Whether an event whose properties have only the given names (and any event name) can carry
+     * an amount under the project's rule. True when the rule is not known yet (nothing synced it).
+     * Lets a bulk writer whose rows cannot pay skip {@link #recordFrom}.
+     */
+    public boolean mayPayWith(int projectKey, java.util.Collection<String> propertyNames) {
+        PaymentRule rule = rules.get(projectKey);
+        return rule == null || rule.properties().stream().anyMatch(propertyNames::contains);
+    }
+
+    /**
      * Records the payments among events inserted in bulk SQL by the caller's transaction (imports).
      * {@code source} selects the inserted events of one project with the columns
      * {@code project_key, person_key, event_id, name, ts, properties}.
