@@ -274,8 +274,8 @@ public final class PopulationCompiler extends SetAlgebra {
 
     // ---- what a definition reads ----
 
-    /** Every event name a definition looks at. */
-    static java.util.Set<String> eventNames(Condition condition) {
+    /** Every event name a definition looks at with event-property filters (the scans that read {@code properties}). */
+    static java.util.Set<String> filteredEventNames(Condition condition) {
         java.util.Set<String> names = new java.util.TreeSet<>();
         collect(condition, names);
         return names;
@@ -284,12 +284,11 @@ public final class PopulationCompiler extends SetAlgebra {
     private static void collect(Condition condition, java.util.Set<String> names) {
         if (condition instanceof Condition.Group group) {
             group.children().forEach(child -> collect(child, names));
-        } else if (condition instanceof Condition.Did did) {
+        } else if (condition instanceof Condition.Did did && !did.where().isEmpty()) {
             names.add(did.event());
-        } else if (condition instanceof Condition.Sequence sequence) {
+        } else if (condition instanceof Condition.Sequence sequence && !sequence.where().isEmpty()) {
             names.add(sequence.event());
-            names.add(sequence.beforeFirst());
-        } else if (condition instanceof Condition.FirstDid first) {
+        } else if (condition instanceof Condition.FirstDid first && !first.where().isEmpty()) {
             names.add(first.event());
         }
     }
