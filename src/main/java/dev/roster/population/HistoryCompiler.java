@@ -30,8 +30,9 @@ import java.util.Optional;
  * exactly N times ever or between dates, first did, sequences, profile and identity conditions),
  * {@link #counts} instead computes each person's {@code (enter, leave)}, a member as of cutoff
  * {@code c} exactly when {@code enter < c} and not {@code leave < c}; the daily count is then a
- * running sum of enter and leave instants bucketed by cutoff ({@code ASOF JOIN}), one row per
- * person. Other definitions (negations, OR, rolling windows, LTV) count the pairs.
+ * running sum over one time line of the enter (+1) and leave (-1) instants and the cutoffs, one
+ * row per person. (An {@code ASOF JOIN} of the instants to the cutoffs was measured slower: with
+ * 90 cutoffs DuckDB plans it as a nested loop, a row per member and day again.) Other definitions (negations, OR, rolling windows, LTV) count the pairs.
  */
 final class HistoryCompiler extends SetAlgebra {
     private final int projectKey;
@@ -77,11 +78,12 @@ final class HistoryCompiler extends SetAlgebra {
         return new PersonKeyQuery(days + ", intervals AS (" + intervals.get().sql() + "), "
                 + "marks AS (SELECT enter AS t, 1 AS delta FROM intervals "
                 + "UNION ALL SELECT greatest(enter, leave) AS t, -1 AS delta FROM intervals WHERE leave IS NOT NULL), "
-                + "cuts AS (SELECT DISTINCT cutoff FROM days), "
-                + "buckets AS (SELECT k.cutoff, sum(m.delta) AS delta FROM marks m ASOF JOIN cuts k ON m.t < k.cutoff GROUP BY k.cutoff), "
-                + "running AS (SELECT c.cutoff, sum(coalesce(b.delta, 0)) OVER (ORDER BY c.cutoff) AS members "
-                + "FROM cuts c LEFT JOIN buckets b ON b.cutoff = c.cutoff) "
-                + "SELECT days.d, CAST(running.members AS BIGINT) FROM days JOIN running ON running.cutoff = days.cutoff", parameters);
+                // one time line of cutoffs and marks; at equal times the cutoff first (a mark at c is not before c)
+                + "timeline AS (SELECT DISTINCT cutoff AS t, 0 AS kind, 0 AS delta FROM days UNION ALL SELECT t, 1 AS kind, delta FROM marks), "
+                + "running AS (SELECT t, kind, sum(delta) OVER (ORDER BY t, kind ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS members "
+                + "FROM timeline) "
+                + "SELECT days.d, CAST(running.members AS BIGINT) FROM days JOIN running ON running.kind = 0 AND running.t = days.cutoff",
+                parameters);
     }
 
     /** {@code SELECT d, person_key}: the members as of each cutoff index {@code d}. */

@@ -21,19 +21,19 @@ class HistoryCountShapeTest {
 
     @Test
     void positiveConjunctionsAreIntervals() {
-        assertThat(countSql("{\"did\": \"Purchased\"}")).contains("ASOF JOIN");
+        assertThat(countSql("{\"did\": \"Purchased\"}")).contains("timeline AS");
         assertThat(countSql("{\"all\": [{\"did\": \"Viewed Pricing\", \"count\": {\"op\": \"eq\", \"value\": 3}}, "
                 + "{\"first_did\": \"Signed Up\", \"within\": {\"last\": 7, \"unit\": \"day\"}}, "
-                + "{\"property\": \"plan\", \"op\": \"eq\", \"value\": \"pro\"}]}")).contains("ASOF JOIN");
+                + "{\"property\": \"plan\", \"op\": \"eq\", \"value\": \"pro\"}]}")).contains("timeline AS");
     }
 
     @Test
     void negationsDisjunctionsAndRollingWindowsArePairs() {
-        assertThat(countSql("{\"all\": [{\"did\": \"Viewed Pricing\"}, {\"did_not\": \"Purchased\"}]}")).doesNotContain("ASOF");
-        assertThat(countSql("{\"any\": [{\"did\": \"Viewed Pricing\"}, {\"did\": \"Purchased\"}]}")).doesNotContain("ASOF");
-        assertThat(countSql("{\"did\": \"Viewed Pricing\", \"within\": {\"last\": 30, \"unit\": \"day\"}}")).doesNotContain("ASOF");
+        assertThat(countSql("{\"all\": [{\"did\": \"Viewed Pricing\"}, {\"did_not\": \"Purchased\"}]}")).doesNotContain("timeline AS");
+        assertThat(countSql("{\"any\": [{\"did\": \"Viewed Pricing\"}, {\"did\": \"Purchased\"}]}")).doesNotContain("timeline AS");
+        assertThat(countSql("{\"did\": \"Viewed Pricing\", \"within\": {\"last\": 30, \"unit\": \"day\"}}")).doesNotContain("timeline AS");
         assertThat(countSql("{\"all\": [{\"did\": \"Viewed Pricing\"}, {\"property\": \"plan\", \"op\": \"neq\", \"value\": \"pro\"}]}"))
-                .doesNotContain("ASOF");
+                .doesNotContain("timeline AS");
     }
 
     private static String countSql(String definition) {
