@@ -14,8 +14,8 @@ import java.util.List;
  * Keeps {@code person_summary} equal to an aggregate of {@code events_compacted} per stored person
  * key: first/last seen (with the event ids that break ties), event count, sessions (as
  * {@link Sql#SESSION_START} counts them, with the first and last session ids for stitching),
- * revenue and last payment (per the project's revenue settings) and the properties of the
- * earliest event (first touch).
+ * revenue and last payment (per the project's revenue settings), the properties of the
+ * earliest event (first touch) and the typed first-touch columns parsed from them ({@link FirstTouch}).
  *
  * <p>Every method runs on the caller's connection and transaction: compaction calls
  * {@link #collectTouched} before it moves a chunk and {@link #recomputeTouched} after, so the
@@ -168,23 +168,58 @@ public final class PersonSummaryWriter {
         for (int project : missing) {
             rebuild(connection, project);
         }
+        fillFirstTouch(connection);
         return missing;
     }
+
+    /** The columns of {@code person_summary}, in the order {@link #insert} writes them. */
+    private static final String COLUMNS = "project_key, person_key, first_seen, first_event_id, last_seen, last_event_id, event_count, "
+            + "session_count, first_session_id, last_session_id, revenue, last_payment, first_properties, "
+            + String.join(", ", FirstTouch.COLUMNS);
 
     /** Inserts the summary rows of the project's compacted events that match {@code keys} (a condition on {@code e}). */
     private void insert(Connection connection, int projectKey, String keys) throws SQLException {
         Amount amount = amounts.of(connection, projectKey);
-        String sql = "INSERT INTO person_summary SELECT project_key, person_key, min(ts), arg_min(event_id, (ts, event_id)), "
+        // the first-touch columns are parsed from the earliest event's properties only (one parse per person)
+        String sql = "INSERT INTO person_summary (" + COLUMNS + ") SELECT * EXCLUDE (ft), " + FirstTouch.columns("ft") + " FROM ("
+                + "SELECT *, " + FirstTouch.parse("first_properties") + " AS ft FROM ("
+                + "SELECT project_key, person_key, min(ts), arg_min(event_id, (ts, event_id)), "
                 + "max(ts), arg_max(event_id, (ts, event_id)), count(*), count(*) FILTER (WHERE session_start), "
                 + "arg_min_null(session_id, (ts, event_id)), arg_max_null(session_id, (ts, event_id)), "
-                + "round(coalesce(fsum(amount), 0), 6), max(ts) FILTER (WHERE amount > 0), arg_min_null(properties, (ts, event_id)) "
+                + "round(coalesce(fsum(amount), 0), 6), max(ts) FILTER (WHERE amount > 0), "
+                + "arg_min_null(properties, (ts, event_id)) AS first_properties "
                 + "FROM (SELECT project_key, person_key, ts, event_id, session_id, properties, " + amount.sql() + " AS amount, "
                 + Sql.SESSION_START + " AS session_start FROM events_compacted e WHERE e.project_key = ?" + keys
-                + " WINDOW w AS (PARTITION BY person_key ORDER BY ts, event_id)) GROUP BY project_key, person_key ORDER BY person_key";
+                + " WINDOW w AS (PARTITION BY person_key ORDER BY ts, event_id)) GROUP BY project_key, person_key)) ORDER BY person_key";
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             int next = Sql.bind(statement, 1, amount.parameters());
             statement.setInt(next, projectKey);
             statement.execute();
+        }
+    }
+
+    /**
+     * Fills the first-touch columns of rows written before they existed (migration V8 leaves them
+     * NULL; {@code first_click_id} is never NULL on a row written since) from {@code first_properties},
+     * one parse per person. Returns the rows filled.
+     */
+    long fillFirstTouch(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT count(*) FROM person_summary WHERE first_click_id IS NULL")) {
+            rows.next();
+            if (rows.getLong(1) == 0) {
+                return 0;
+            }
+        }
+        StringBuilder set = new StringBuilder();
+        for (String column : FirstTouch.COLUMNS) {
+            set.append(set.length() == 0 ? "" : ", ").append(column).append(" = x.").append(column);
+        }
+        try (Statement statement = connection.createStatement()) {
+            return statement.executeUpdate("UPDATE person_summary SET " + set + " FROM (SELECT project_key, person_key, "
+                    + FirstTouch.columns("ft") + " FROM (SELECT project_key, person_key, " + FirstTouch.parse("first_properties")
+                    + " AS ft FROM person_summary WHERE first_click_id IS NULL)) x "
+                    + "WHERE person_summary.project_key = x.project_key AND person_summary.person_key = x.person_key");
         }
     }
 

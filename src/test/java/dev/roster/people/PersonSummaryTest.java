@@ -213,7 +213,7 @@ class PersonSummaryTest {
         // a key range selects the same rows
         long middle = Long.parseLong(expected.get(expected.size() / 2).split("\\|")[0]);
         PersonStats.Query slice = PersonStats.query(project.key(), amount,
-                new PersonStats.Options(true, true, Optional.empty()).between(middle, Long.MAX_VALUE));
+                new PersonStats.Options(true, true, true, Optional.empty()).between(middle, Long.MAX_VALUE));
         List<String> sliced = rows("SELECT person_key, first_seen, last_seen, event_count, ltv, last_payment, session_count, "
                 + "CAST(first_properties AS VARCHAR) FROM (" + slice.sql() + ") ORDER BY person_key", slice.parameters());
         assertThat(sliced).as(stage + ", key range").containsExactlyElementsOf(expected.subList(expected.size() / 2, expected.size()));
