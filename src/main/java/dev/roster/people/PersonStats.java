@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.roster.revenue.RevenueExpression;
 import dev.roster.store.FirstTouch;
+import dev.roster.store.PersonSummaryWriter;
 import dev.roster.store.Sql;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,27 +39,32 @@ public final class PersonStats {
      * What to compute. {@code acquisition}: the typed first-touch columns ({@link FirstTouch#COLUMNS}).
      * {@code keyRange}: only persons whose (surviving) key is in [from, to].
      */
-    public record Options(boolean sessions, boolean firstProperties, boolean acquisition, Optional<long[]> keyRange) {
+    public record Options(boolean sessions, boolean firstProperties, boolean acquisition, boolean months, Optional<long[]> keyRange) {
         public Options {
             requireNonNull(keyRange, "keyRange is null");
         }
 
-        public static final Options FIGURES = new Options(false, false, false, Optional.empty());
+        public static final Options FIGURES = new Options(false, false, false, false, Optional.empty());
 
         public Options withSessions() {
-            return new Options(true, firstProperties, acquisition, keyRange);
+            return new Options(true, firstProperties, acquisition, months, keyRange);
         }
 
         public Options withFirstProperties() {
-            return new Options(sessions, true, acquisition, keyRange);
+            return new Options(sessions, true, acquisition, months, keyRange);
         }
 
         public Options withAcquisition() {
-            return new Options(sessions, firstProperties, true, keyRange);
+            return new Options(sessions, firstProperties, true, months, keyRange);
+        }
+
+        /** Adds {@code active_months}: the UTC months with events, sorted ({@link PersonSummaryWriter#ACTIVE_MONTH}). */
+        public Options withMonths() {
+            return new Options(sessions, firstProperties, acquisition, true, keyRange);
         }
 
         public Options between(long from, long to) {
-            return new Options(sessions, firstProperties, acquisition, Optional.of(new long[] {from, to}));
+            return new Options(sessions, firstProperties, acquisition, months, Optional.of(new long[] {from, to}));
         }
     }
 
@@ -75,11 +81,12 @@ public final class PersonStats {
         List<Object> parameters = new ArrayList<>();
         String range = options.keyRange().isPresent() ? " BETWEEN ? AND ?" : "";
         List<Object> bounds = options.keyRange().map(r -> List.<Object>of(r[0], r[1])).orElse(List.of());
-        String acquisition = options.acquisition() ? ", " + String.join(", ", FirstTouch.COLUMNS) : "";
-        String extra = (options.sessions() ? ", session_count" : "") + (options.firstProperties() ? ", first_properties" : "") + acquisition;
+        String typedColumns = (options.acquisition() ? ", " + String.join(", ", FirstTouch.COLUMNS) : "")
+                + (options.months() ? ", active_months" : "");
+        String extra = (options.sessions() ? ", session_count" : "") + (options.firstProperties() ? ", first_properties" : "") + typedColumns;
         String pieceColumns = "person_key, first_seen, first_event_id, last_seen, event_count, revenue, last_payment"
                 + (options.sessions() ? ", session_count, first_session_id, last_session_id" : "")
-                + (options.firstProperties() ? ", first_properties" : "") + acquisition;
+                + (options.firstProperties() ? ", first_properties" : "") + typedColumns;
 
         StringBuilder sql = new StringBuilder("WITH ");
         // the tail, per resolved person
@@ -96,6 +103,10 @@ public final class PersonStats {
         }
         if (options.firstProperties() || options.acquisition()) {
             sql.append(", arg_min_null(properties, (ts, event_id)) AS first_properties");
+        }
+        if (options.months()) {
+            sql.append(", list(DISTINCT " + PersonSummaryWriter.ACTIVE_MONTH + " ORDER BY " + PersonSummaryWriter.ACTIVE_MONTH
+                    + ") AS active_months");
         }
         sql.append(" FROM (SELECT ").append(tailKey).append(" AS pk, r.ts, r.event_id, r.session_id, r.properties, ")
                 .append(amount.sql()).append(" AS amount");
@@ -133,6 +144,9 @@ public final class PersonStats {
         }
         if (options.firstProperties()) {
             sql.append(", arg_min_null(first_properties, (first_seen, first_event_id)) AS first_properties");
+        }
+        if (options.months()) {
+            sql.append(", list_sort(list_distinct(flatten(list(active_months)))) AS active_months");
         }
         if (options.acquisition()) {
             // every column from the same (earliest) piece

@@ -35,7 +35,8 @@ class PersonSummaryTest {
     /** The query-time aggregation that the summary replaces: every event, resolved, one window. */
     private static final String REFERENCE = "SELECT person_key, min(ts), max(ts), count(*), coalesce(sum(amount), 0), "
             + "max(ts) FILTER (WHERE amount > 0), count(*) FILTER (WHERE session_start), "
-            + "CAST(arg_min_null(properties, (ts, event_id)) AS VARCHAR) FROM (SELECT person_key, ts, event_id, properties, %s AS amount, "
+            + "CAST(arg_min_null(properties, (ts, event_id)) AS VARCHAR), "
+            + "list(DISTINCT " + PersonSummaryWriter.ACTIVE_MONTH + " ORDER BY " + PersonSummaryWriter.ACTIVE_MONTH + ") FROM (SELECT person_key, ts, event_id, properties, %s AS amount, "
             + Sql.SESSION_START + " AS session_start FROM resolved_events WHERE project_key = ? "
             + "WINDOW w AS (PARTITION BY person_key ORDER BY ts, event_id)) GROUP BY person_key ORDER BY person_key";
     private static final Instant BASE = Instant.parse("2024-03-01T08:00:00Z");
@@ -158,17 +159,17 @@ class PersonSummaryTest {
     }
 
     @Test
-    void summaryRowsWrittenBeforeTheFirstTouchColumnsGetThemFilledOnStart() {
+    void summaryRowsWrittenBeforeTheFirstTouchAndMonthColumnsGetThemFilledOnStart() {
         for (int i = 0; i < 6; i++) {
-            visits("anon-" + i, BASE.plusSeconds(i * 3600L), 3);
+            visits("anon-" + i, BASE.plusSeconds(i * 20L * 86_400L), 3);
         }
         flush();
         server.roster().writeBuffer().compactNow();
-        String columns = String.join(", ", FirstTouch.COLUMNS);
+        String columns = String.join(", ", FirstTouch.COLUMNS) + ", active_months";
         List<String> written = rows("SELECT person_key, " + columns + " FROM person_summary ORDER BY person_key", List.of());
         // rows as migration V8 leaves them
         server.roster().database().read(connection -> connection.createStatement().execute("UPDATE person_summary SET "
-                + String.join(", ", FirstTouch.COLUMNS.stream().map(c -> c + " = NULL").toList())));
+                + String.join(", ", FirstTouch.COLUMNS.stream().map(c -> c + " = NULL").toList()) + ", active_months = NULL"));
         assertThat(count("SELECT count(*) FROM person_summary WHERE first_click_id IS NULL")).isEqualTo(6);
         new DuckDbEventStore(server.roster().database(), new PersonSummaryWriter(RevenueSettings.summaryAmounts()));
         assertThat(rows("SELECT person_key, " + columns + " FROM person_summary ORDER BY person_key", List.of()))
@@ -236,16 +237,16 @@ class PersonSummaryTest {
         parameters.add(project.key());
         List<String> expected = rows(REFERENCE.formatted(amount.sql()), parameters);
         PersonStats.Query stats = PersonStats.query(project.key(), amount,
-                PersonStats.Options.FIGURES.withSessions().withFirstProperties());
+                PersonStats.Options.FIGURES.withSessions().withFirstProperties().withMonths());
         List<String> actual = rows("SELECT person_key, first_seen, last_seen, event_count, ltv, last_payment, session_count, "
-                + "CAST(first_properties AS VARCHAR) FROM (" + stats.sql() + ") ORDER BY person_key", stats.parameters());
+                + "CAST(first_properties AS VARCHAR), active_months FROM (" + stats.sql() + ") ORDER BY person_key", stats.parameters());
         assertThat(actual).as(stage).isNotEmpty().containsExactlyElementsOf(expected);
         // a key range selects the same rows
         long middle = Long.parseLong(expected.get(expected.size() / 2).split("\\|")[0]);
         PersonStats.Query slice = PersonStats.query(project.key(), amount,
-                new PersonStats.Options(true, true, true, Optional.empty()).between(middle, Long.MAX_VALUE));
+                new PersonStats.Options(true, true, true, true, Optional.empty()).between(middle, Long.MAX_VALUE));
         List<String> sliced = rows("SELECT person_key, first_seen, last_seen, event_count, ltv, last_payment, session_count, "
-                + "CAST(first_properties AS VARCHAR) FROM (" + slice.sql() + ") ORDER BY person_key", slice.parameters());
+                + "CAST(first_properties AS VARCHAR), active_months FROM (" + slice.sql() + ") ORDER BY person_key", slice.parameters());
         assertThat(sliced).as(stage + ", key range").containsExactlyElementsOf(expected.subList(expected.size() / 2, expected.size()));
         assertAcquisitionMatchesFirstProperties(stage, amount);
     }

@@ -11,9 +11,11 @@ import dev.roster.report.Population;
 import dev.roster.report.PropertyFilter;
 import dev.roster.revenue.RevenueExpression;
 import dev.roster.store.FirstTouch;
+import dev.roster.store.PersonSummaryWriter;
 import dev.roster.store.Sql;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -204,6 +206,9 @@ final class RevenueSql {
      * periods).
      */
     Fragment periods() {
+        if (ledgerOnly() && !people() && utc() && request.interval() == RevenueRequest.Interval.MONTH) {
+            return periodsByMonths();
+        }
         if (ledgerOnly() && !people() && bucketCount() <= MAX_BITMAP_BUCKETS) {
             return periodsByBitmap();
         }
@@ -276,6 +281,71 @@ final class RevenueSql {
             return new Fragment.Builder().sql("(").add(days).sql(" // 7)").build();
         }
         return days;
+    }
+
+    /**
+     * Monthly periods in UTC without people lists, no event filter and no value breakdown: the
+     * active people of every month that the range covers whole come from the per-person figures
+     * ({@link PersonStats}: {@code active_months}, the UTC months with events of each person, from
+     * the summary plus the tail), one row per active (person, month), counted without grouping by
+     * person; only the partial months at the ends of the range (from a day other than the 1st, to
+     * a day other than the last) read the events, those in the partial ranges alone. The people
+     * active in the range: those with a whole month in it, plus those active only in the partial
+     * ends. The money per period and person from the ledger. Same columns as {@link #periods}.
+     */
+    private Fragment periodsByMonths() {
+        YearMonth firstFull = YearMonth.from(request.from());
+        if (request.from().getDayOfMonth() != 1) {
+            firstFull = firstFull.plusMonths(1);
+        }
+        YearMonth endMonth = YearMonth.from(request.to().plusDays(1));   // the month of the range's end (exclusive)
+        Instant fullStart = firstFull.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        Instant fullEnd = endMonth.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        List<Instant[]> edges = new ArrayList<>();
+        if (!fullStart.isBefore(fullEnd)) {
+            edges.add(new Instant[] {start(), end()});   // no whole month: the range is one or two partial months
+            fullEnd = fullStart;
+        } else {
+            if (start().isBefore(fullStart)) {
+                edges.add(new Instant[] {start(), fullStart});
+            }
+            if (fullEnd.isBefore(end())) {
+                edges.add(new Instant[] {fullEnd, end()});
+            }
+        }
+        int firstMonth = PersonSummaryWriter.monthIndex(YearMonth.from(firstBucket()));
+        int fromMonth = PersonSummaryWriter.monthIndex(firstFull);
+        int toMonth = fromMonth + (int) java.time.temporal.ChronoUnit.MONTHS.between(firstFull, YearMonth.from(fullEnd.atZone(ZoneOffset.UTC)));
+        Fragment andPeople = andPersons("person_key");
+        PersonStats.Query stats = PersonStats.query(project.key(), amount, PersonStats.Options.FIGURES.withMonths());
+        Fragment.Builder b = new Fragment.Builder()
+                .param("WITH s AS MATERIALIZED (SELECT person_key AS pk, list_filter(active_months, lambda m: m >= ? AND m < ?) AS ms FROM (",
+                        fromMonth, toMonth)
+                .add(new Fragment(stats.sql(), stats.parameters())).sql(") WHERE TRUE").add(andPeople).sql("), ")
+                .param("full_months AS (SELECT m - ? AS b, count(*) AS active FROM (SELECT unnest(ms) AS m FROM s) GROUP BY m), ", firstMonth)
+                .sql("edge AS MATERIALIZED (SELECT DISTINCT person_key AS pk, ").add(bucketIndex()).sql(" AS b FROM resolved_events")
+                .param(" WHERE project_key = ? AND (", project.key());
+        if (edges.isEmpty()) {
+            b.sql("FALSE");
+        }
+        for (int i = 0; i < edges.size(); i++) {
+            b.sql(i == 0 ? "" : " OR ").param("(ts >= ? AND ts < ?)", edges.get(i)[0], edges.get(i)[1]);
+        }
+        b.sql(")").add(andPeople).sql("), ")
+                .sql("actives AS (SELECT b, active FROM full_months UNION ALL SELECT b, count(*) FROM edge GROUP BY b), ")
+                .sql("pay AS (SELECT person_key AS pk, ").add(bucketIndex()).sql(" AS b, sum(amount) AS revenue, "
+                        + "coalesce(-sum(amount) FILTER (WHERE amount < 0), 0) AS refunds, bool_or(amount > 0) AS paid FROM resolved_payments")
+                .param(" WHERE project_key = ? AND ts >= ? AND ts < ?", project.key(), start(), end()).add(andPeople)
+                .sql(" GROUP BY ALL), ")
+                .sql("per AS (SELECT b, sum(revenue) AS revenue, sum(refunds) AS refunds, count(*) FILTER (WHERE paid) AS paying FROM pay GROUP BY b) ")
+                .sql("SELECT NULL::VARCHAR AS bv, ").add(bucketStart("a.b")).sql(" AS bucket, false AS is_total, "
+                        + "coalesce(per.revenue, 0) AS revenue, coalesce(per.refunds, 0) AS refunds, coalesce(per.paying, 0) AS paying_people, "
+                        + "a.active AS active_people FROM actives a LEFT JOIN per ON per.b = a.b WHERE a.active > 0 ")
+                .sql("UNION ALL SELECT NULL::VARCHAR, NULL, true, coalesce(sum(revenue), 0), coalesce(sum(refunds), 0), "
+                        + "count(*) FILTER (WHERE paid), (SELECT count(*) FROM s WHERE len(ms) > 0) "
+                        + "+ (SELECT count(DISTINCT e.pk) FROM edge e JOIN s ON s.pk = e.pk WHERE len(s.ms) = 0) FROM (SELECT pk, "
+                        + "sum(revenue) AS revenue, sum(refunds) AS refunds, bool_or(paid) AS paid FROM pay GROUP BY pk) t");
+        return b.build();
     }
 
     /** The start day ('YYYY-MM-DD') of period index {@code b}. */
