@@ -155,7 +155,8 @@ public final class PersonSummaryWriter {
 
     /**
      * Builds the summary of every project that has compacted events but no summary rows: a data
-     * directory written before the summary existed. Returns the projects built.
+     * directory written before the summary existed; then fills the columns added since (V8) on
+     * rows written before them. Returns the projects built.
      */
     List<Integer> buildMissing(Connection connection) throws SQLException {
         List<Integer> missing = new ArrayList<>();
@@ -169,8 +170,14 @@ public final class PersonSummaryWriter {
         for (int project : missing) {
             rebuild(connection, project);
         }
-        fillFirstTouch(connection);
-        fillActiveMonths(connection);
+        long started = System.nanoTime();
+        long touches = fillFirstTouch(connection);
+        long months = fillActiveMonths(connection);
+        if (touches + months > 0) {
+            System.getLogger(PersonSummaryWriter.class.getName()).log(System.Logger.Level.INFO, "filled the first-touch columns of "
+                    + touches + " and the active months of " + months + " person summary rows in "
+                    + (System.nanoTime() - started) / 1_000_000 + " ms");
+        }
         return missing;
     }
 

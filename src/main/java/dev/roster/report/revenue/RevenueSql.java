@@ -505,8 +505,9 @@ final class RevenueSql {
      */
     private Fragment cohortsFromSummary(Instant now) {
         PersonStats.Query stats = PersonStats.query(project.key(), amount, PersonStats.Options.FIGURES);
-        Fragment.Builder b = new Fragment.Builder().sql("WITH f AS MATERIALIZED (SELECT person_key AS pk, first_seen, ")
-                .add(month("first_seen")).sql(" AS cohort FROM (").add(new Fragment(stats.sql(), stats.parameters()))
+        // the month as a timestamp per person, formatted per cohort (strftime per person cost a fifth of the query)
+        Fragment.Builder b = new Fragment.Builder().sql("WITH f AS MATERIALIZED (SELECT person_key AS pk, first_seen, date_trunc('month', ")
+                .add(local("first_seen")).sql(") AS cohort FROM (").add(new Fragment(stats.sql(), stats.parameters()))
                 .param(") WHERE first_seen >= ? AND first_seen < ?", start(), end()).add(andPersons("person_key")).sql("), ");
         b.sql("pc AS (SELECT f.cohort");
         for (int months : CURVE_MONTHS) {
@@ -523,7 +524,7 @@ final class RevenueSql {
         } else {
             b.sql(" FROM f");
         }
-        b.sql(" GROUP BY f.cohort) SELECT NULL::VARCHAR AS bv, pp.cohort, pp.people");
+        b.sql(" GROUP BY f.cohort) SELECT NULL::VARCHAR AS bv, strftime(pp.cohort, '%Y-%m') AS cohort, pp.people");
         for (int months : CURVE_MONTHS) {
             b.sql(", CASE WHEN pp.n_" + months + " > 0 THEN coalesce(pc.r_" + months + ", 0) / pp.n_" + months + " END AS ltv_" + months);
         }
