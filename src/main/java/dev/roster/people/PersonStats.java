@@ -3,6 +3,8 @@ package dev.roster.people;
 import static java.util.Objects.requireNonNull;
 
 import dev.roster.revenue.RevenueExpression;
+import dev.roster.store.FirstTouch;
+import dev.roster.store.PersonSummaryWriter;
 import dev.roster.store.Sql;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,8 +17,9 @@ import java.util.Optional;
  * key (as {@code resolved_events.person_key}).
  *
  * <p>Columns: {@code person_key, first_seen, last_seen, event_count, ltv, last_payment} and, when
- * asked, {@code session_count} and {@code first_properties} (the JSON properties of the person's
- * earliest event, ties broken by event id). Only persons with events have a row.
+ * asked, {@code session_count}, {@code first_properties} (the JSON properties of the person's
+ * earliest event, ties broken by event id) and the typed first-touch columns of that event
+ * ({@link FirstTouch#COLUMNS}). Only persons with events have a row.
  *
  * <p>Shape: the tail is aggregated per resolved person ({@code t}); summary rows of persons with no
  * tail events and no unfolded merge pass through untouched (almost everyone, and no grouping);
@@ -32,24 +35,36 @@ public final class PersonStats {
     private PersonStats() {
     }
 
-    /** What to compute. {@code keyRange}: only persons whose (surviving) key is in [from, to]. */
-    public record Options(boolean sessions, boolean firstProperties, Optional<long[]> keyRange) {
+    /**
+     * What to compute. {@code acquisition}: the typed first-touch columns ({@link FirstTouch#COLUMNS}).
+     * {@code keyRange}: only persons whose (surviving) key is in [from, to].
+     */
+    public record Options(boolean sessions, boolean firstProperties, boolean acquisition, boolean months, Optional<long[]> keyRange) {
         public Options {
             requireNonNull(keyRange, "keyRange is null");
         }
 
-        public static final Options FIGURES = new Options(false, false, Optional.empty());
+        public static final Options FIGURES = new Options(false, false, false, false, Optional.empty());
 
         public Options withSessions() {
-            return new Options(true, firstProperties, keyRange);
+            return new Options(true, firstProperties, acquisition, months, keyRange);
         }
 
         public Options withFirstProperties() {
-            return new Options(sessions, true, keyRange);
+            return new Options(sessions, true, acquisition, months, keyRange);
+        }
+
+        public Options withAcquisition() {
+            return new Options(sessions, firstProperties, true, months, keyRange);
+        }
+
+        /** Adds {@code active_months}: the UTC months with events, sorted ({@link PersonSummaryWriter#ACTIVE_MONTH}). */
+        public Options withMonths() {
+            return new Options(sessions, firstProperties, acquisition, true, keyRange);
         }
 
         public Options between(long from, long to) {
-            return new Options(sessions, firstProperties, Optional.of(new long[] {from, to}));
+            return new Options(sessions, firstProperties, acquisition, months, Optional.of(new long[] {from, to}));
         }
     }
 
@@ -66,23 +81,32 @@ public final class PersonStats {
         List<Object> parameters = new ArrayList<>();
         String range = options.keyRange().isPresent() ? " BETWEEN ? AND ?" : "";
         List<Object> bounds = options.keyRange().map(r -> List.<Object>of(r[0], r[1])).orElse(List.of());
-        String extra = (options.sessions() ? ", session_count" : "") + (options.firstProperties() ? ", first_properties" : "");
+        String typedColumns = (options.acquisition() ? ", " + String.join(", ", FirstTouch.COLUMNS) : "")
+                + (options.months() ? ", active_months" : "");
+        String extra = (options.sessions() ? ", session_count" : "") + (options.firstProperties() ? ", first_properties" : "") + typedColumns;
         String pieceColumns = "person_key, first_seen, first_event_id, last_seen, event_count, revenue, last_payment"
                 + (options.sessions() ? ", session_count, first_session_id, last_session_id" : "")
-                + (options.firstProperties() ? ", first_properties" : "");
+                + (options.firstProperties() ? ", first_properties" : "") + typedColumns;
 
         StringBuilder sql = new StringBuilder("WITH ");
         // the tail, per resolved person
         String tailKey = "coalesce(m.to_key, r.person_key)";
-        sql.append("t AS MATERIALIZED (SELECT pk AS person_key, min(ts) AS first_seen, arg_min(event_id, (ts, event_id)) AS first_event_id, "
+        // the tail's first-touch columns are parsed from each person's earliest tail event only
+        sql.append("t AS MATERIALIZED (").append(options.acquisition()
+                ? "SELECT * EXCLUDE (ft), " + FirstTouch.columns("ft") + " FROM (SELECT *, " + FirstTouch.parse("first_properties") + " AS ft FROM (" : "");
+        sql.append("SELECT pk AS person_key, min(ts) AS first_seen, arg_min(event_id, (ts, event_id)) AS first_event_id, "
                 + "max(ts) AS last_seen, count(*) AS event_count, round(coalesce(fsum(amount), 0), 6) AS revenue, "
                 + "max(ts) FILTER (WHERE amount > 0) AS last_payment");
         if (options.sessions()) {
             sql.append(", count(*) FILTER (WHERE session_start) AS session_count, arg_min_null(session_id, (ts, event_id)) AS first_session_id, "
                     + "arg_max_null(session_id, (ts, event_id)) AS last_session_id");
         }
-        if (options.firstProperties()) {
+        if (options.firstProperties() || options.acquisition()) {
             sql.append(", arg_min_null(properties, (ts, event_id)) AS first_properties");
+        }
+        if (options.months()) {
+            sql.append(", list(DISTINCT " + PersonSummaryWriter.ACTIVE_MONTH + " ORDER BY " + PersonSummaryWriter.ACTIVE_MONTH
+                    + ") AS active_months");
         }
         sql.append(" FROM (SELECT ").append(tailKey).append(" AS pk, r.ts, r.event_id, r.session_id, r.properties, ")
                 .append(amount.sql()).append(" AS amount");
@@ -100,7 +124,7 @@ public final class PersonStats {
         if (options.sessions()) {
             sql.append(" WINDOW w AS (PARTITION BY ").append(tailKey).append(" ORDER BY r.ts, r.event_id)");
         }
-        sql.append(") GROUP BY pk), ");
+        sql.append(") GROUP BY pk").append(options.acquisition() ? "))" : "").append("), ");
         // persons with more than one piece: a tail, or an unfolded merge
         sql.append("involved AS MATERIALIZED (SELECT person_key FROM t UNION SELECT to_key FROM unfolded_merges WHERE project_key = ?), ");
         parameters.add(projectKey);
@@ -120,6 +144,15 @@ public final class PersonStats {
         }
         if (options.firstProperties()) {
             sql.append(", arg_min_null(first_properties, (first_seen, first_event_id)) AS first_properties");
+        }
+        if (options.months()) {
+            sql.append(", list_sort(list_distinct(flatten(list(active_months)))) AS active_months");
+        }
+        if (options.acquisition()) {
+            // every column from the same (earliest) piece
+            for (String column : FirstTouch.COLUMNS) {
+                sql.append(", arg_min_null(").append(column).append(", (first_seen, first_event_id)) AS ").append(column);
+            }
         }
         sql.append(" FROM (SELECT *");
         if (options.sessions()) {

@@ -24,6 +24,7 @@ final class Migrations {
             "V6__person_summary.sql",
             "V7__person_event_index.sql",
             "V9__payments.sql",
+            "V8__first_touch.sql",
             "V10__event_times.sql");
 
     void apply(Connection connection) throws SQLException {

@@ -14,8 +14,9 @@ import java.util.List;
  * Keeps {@code person_summary} equal to an aggregate of {@code events_compacted} per stored person
  * key: first/last seen (with the event ids that break ties), event count, sessions (as
  * {@link Sql#SESSION_START} counts them, with the first and last session ids for stitching),
- * revenue and last payment (per the project's revenue settings) and the properties of the
- * earliest event (first touch).
+ * revenue and last payment (per the project's revenue settings), the properties of the
+ * earliest event (first touch), the typed first-touch columns parsed from them ({@link FirstTouch})
+ * and the UTC months with events ({@code active_months}, {@link #ACTIVE_MONTH}).
  *
  * <p>Every method runs on the caller's connection and transaction: compaction calls
  * {@link #collectTouched} before it moves a chunk and {@link #recomputeTouched} after, so the
@@ -154,7 +155,8 @@ public final class PersonSummaryWriter {
 
     /**
      * Builds the summary of every project that has compacted events but no summary rows: a data
-     * directory written before the summary existed. Returns the projects built.
+     * directory written before the summary existed; then fills the columns added since (V8) on
+     * rows written before them. Returns the projects built.
      */
     List<Integer> buildMissing(Connection connection) throws SQLException {
         List<Integer> missing = new ArrayList<>();
@@ -168,24 +170,109 @@ public final class PersonSummaryWriter {
         for (int project : missing) {
             rebuild(connection, project);
         }
+        long started = System.nanoTime();
+        long touches = fillFirstTouch(connection);
+        long months = fillActiveMonths(connection);
+        if (touches + months > 0) {
+            System.getLogger(PersonSummaryWriter.class.getName()).log(System.Logger.Level.INFO, "filled the first-touch columns of "
+                    + touches + " and the active months of " + months + " person summary rows in "
+                    + (System.nanoTime() - started) / 1_000_000 + " ms");
+        }
         return missing;
+    }
+
+    /** The columns of {@code person_summary}, in the order {@link #insert} writes them. */
+    private static final String COLUMNS = "project_key, person_key, first_seen, first_event_id, last_seen, last_event_id, event_count, "
+            + "session_count, first_session_id, last_session_id, revenue, last_payment, first_properties, "
+            + String.join(", ", FirstTouch.COLUMNS) + ", active_months";
+
+    /**
+     * The UTC month of {@code ts} as months since 1970-01 ({@code active_months}); see
+     * {@link #monthIndex} for the same number in Java.
+     */
+    public static final String ACTIVE_MONTH = "((year(ts) - 1970) * 12 + month(ts) - 1)";
+
+    /** {@link #ACTIVE_MONTH} of a month. */
+    public static int monthIndex(java.time.YearMonth month) {
+        return (month.getYear() - 1970) * 12 + month.getMonthValue() - 1;
     }
 
     /** Inserts the summary rows of the project's compacted events that match {@code keys} (a condition on {@code e}). */
     private void insert(Connection connection, int projectKey, String keys) throws SQLException {
         Amount amount = amounts.of(connection, projectKey);
-        String sql = "INSERT INTO person_summary SELECT project_key, person_key, min(ts), arg_min(event_id, (ts, event_id)), "
+        // the first-touch columns are parsed from the earliest event's properties only (one parse per person)
+        String sql = "INSERT INTO person_summary (" + COLUMNS + ") SELECT * EXCLUDE (ft, active_months), " + FirstTouch.columns("ft")
+                + ", active_months FROM ("
+                + "SELECT *, " + FirstTouch.parse("first_properties") + " AS ft FROM ("
+                + "SELECT project_key, person_key, min(ts), arg_min(event_id, (ts, event_id)), "
                 + "max(ts), arg_max(event_id, (ts, event_id)), count(*), count(*) FILTER (WHERE session_start), "
                 + "arg_min_null(session_id, (ts, event_id)), arg_max_null(session_id, (ts, event_id)), "
-                + "round(coalesce(fsum(amount), 0), 6), max(ts) FILTER (WHERE amount > 0), arg_min_null(properties, (ts, event_id)) "
+                + "round(coalesce(fsum(amount), 0), 6), max(ts) FILTER (WHERE amount > 0), "
+                + "arg_min_null(properties, (ts, event_id)) AS first_properties, list(DISTINCT " + ACTIVE_MONTH + " ORDER BY " + ACTIVE_MONTH + ") AS active_months "
                 + "FROM (SELECT project_key, person_key, ts, event_id, session_id, properties, " + amount.sql() + " AS amount, "
                 + Sql.SESSION_START + " AS session_start FROM events_compacted e WHERE e.project_key = ?" + keys
-                + " WINDOW w AS (PARTITION BY person_key ORDER BY ts, event_id)) GROUP BY project_key, person_key ORDER BY person_key";
+                + " WINDOW w AS (PARTITION BY person_key ORDER BY ts, event_id)) GROUP BY project_key, person_key)) ORDER BY person_key";
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             int next = Sql.bind(statement, 1, amount.parameters());
             statement.setInt(next, projectKey);
             statement.execute();
         }
+    }
+
+    /**
+     * Fills the first-touch columns of rows written before they existed (migration V8 leaves them
+     * NULL; {@code first_click_id} is never NULL on a row written since) from {@code first_properties},
+     * one parse per person. Returns the rows filled.
+     */
+    long fillFirstTouch(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT count(*) FROM person_summary WHERE first_click_id IS NULL")) {
+            rows.next();
+            if (rows.getLong(1) == 0) {
+                return 0;
+            }
+        }
+        StringBuilder set = new StringBuilder();
+        for (String column : FirstTouch.COLUMNS) {
+            set.append(set.length() == 0 ? "" : ", ").append(column).append(" = x.").append(column);
+        }
+        try (Statement statement = connection.createStatement()) {
+            return statement.executeUpdate("UPDATE person_summary SET " + set + " FROM (SELECT project_key, person_key, "
+                    + FirstTouch.columns("ft") + " FROM (SELECT project_key, person_key, " + FirstTouch.parse("first_properties")
+                    + " AS ft FROM person_summary WHERE first_click_id IS NULL)) x "
+                    + "WHERE person_summary.project_key = x.project_key AND person_summary.person_key = x.person_key");
+        }
+    }
+
+    /**
+     * Fills {@code active_months} of rows written before it existed (migration V8 leaves it NULL; a
+     * row written since never has it NULL) from {@code events_compacted}, in slices of person keys.
+     * Returns the rows filled.
+     */
+    long fillActiveMonths(Connection connection) throws SQLException {
+        List<long[]> ranges = new ArrayList<>();   // project, min key, max key
+        try (Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT project_key, min(person_key), max(person_key) FROM person_summary "
+                        + "WHERE active_months IS NULL GROUP BY project_key ORDER BY project_key")) {
+            while (rows.next()) {
+                ranges.add(new long[] {rows.getInt(1), rows.getLong(2), rows.getLong(3)});
+            }
+        }
+        long filled = 0;
+        for (long[] range : ranges) {
+            for (long from = range[1]; from <= range[2]; from += REBUILD_SLICE) {
+                // longs from the table, not user input: constant bounds let zone maps prune
+                String keys = " BETWEEN " + from + " AND " + Math.min(range[2], from + REBUILD_SLICE - 1);
+                try (Statement statement = connection.createStatement()) {
+                    filled += statement.executeUpdate("UPDATE person_summary SET active_months = x.months FROM ("
+                            + "SELECT person_key, list(DISTINCT " + ACTIVE_MONTH + " ORDER BY " + ACTIVE_MONTH + ") AS months "
+                            + "FROM events_compacted WHERE project_key = " + range[0] + " AND person_key" + keys + " GROUP BY person_key) x "
+                            + "WHERE person_summary.project_key = " + range[0] + " AND person_summary.person_key = x.person_key "
+                            + "AND person_summary.active_months IS NULL AND person_summary.person_key" + keys);
+                }
+            }
+        }
+        return filled;
     }
 
     /** Deletes the summary rows of the persons in the temp table {@code batch_persons} (erasure). */

@@ -2,10 +2,13 @@ package dev.roster.people;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.roster.common.Json;
 import dev.roster.project.Project;
 import dev.roster.revenue.RevenueExpression;
 import dev.roster.revenue.RevenueSettings;
 import dev.roster.store.DuckDbEventStore;
+import dev.roster.store.FirstTouch;
 import dev.roster.store.PersonSummaryWriter;
 import dev.roster.store.Sql;
 import dev.roster.testing.TestServer;
@@ -32,10 +35,18 @@ class PersonSummaryTest {
     /** The query-time aggregation that the summary replaces: every event, resolved, one window. */
     private static final String REFERENCE = "SELECT person_key, min(ts), max(ts), count(*), coalesce(sum(amount), 0), "
             + "max(ts) FILTER (WHERE amount > 0), count(*) FILTER (WHERE session_start), "
-            + "CAST(arg_min_null(properties, (ts, event_id)) AS VARCHAR) FROM (SELECT person_key, ts, event_id, properties, %s AS amount, "
+            + "CAST(arg_min_null(properties, (ts, event_id)) AS VARCHAR), "
+            + "list(DISTINCT " + PersonSummaryWriter.ACTIVE_MONTH + " ORDER BY " + PersonSummaryWriter.ACTIVE_MONTH + ") FROM (SELECT person_key, ts, event_id, properties, %s AS amount, "
             + Sql.SESSION_START + " AS session_start FROM resolved_events WHERE project_key = ? "
             + "WINDOW w AS (PARTITION BY person_key ORDER BY ts, event_id)) GROUP BY person_key ORDER BY person_key";
     private static final Instant BASE = Instant.parse("2024-03-01T08:00:00Z");
+    /** First-touch fields added to events: every kind of value the typed columns must read as the Java rules do. */
+    private static final List<String> TOUCHES = List.of("",
+            ",\"utm_medium\":\"cpc\",\"gclid\":\"g-1\",\"url\":\"https://a.example/x\"",
+            ",\"utm_medium\":\"email\",\"utm_campaign\":\"spring\",\"gclid\":\" \",\"path\":\"/pricing\"",
+            ",\"referrer\":\"https://www.google.com/search?q=1\",\"fbclid\":\"\",\"url\":\"  \",\"path\":\"/docs\"",
+            ",\"utm_campaign\":{\"name\":\"nested\"},\"utm_medium\":null,\"msclkid\":7,\"referrer\":[1,2]",
+            ",\"utm_campaign\":12,\"referrer\":\"\\u00e9t\u00e9.example\",\"fbclid\":\"f\"");
 
     private TestServer server;
     private Project project;
@@ -147,6 +158,25 @@ class PersonSummaryTest {
         assertMatchesReference("built on start");
     }
 
+    @Test
+    void summaryRowsWrittenBeforeTheFirstTouchAndMonthColumnsGetThemFilledOnStart() {
+        for (int i = 0; i < 6; i++) {
+            visits("anon-" + i, BASE.plusSeconds(i * 20L * 86_400L), 3);
+        }
+        flush();
+        server.roster().writeBuffer().compactNow();
+        String columns = String.join(", ", FirstTouch.COLUMNS) + ", active_months";
+        List<String> written = rows("SELECT person_key, " + columns + " FROM person_summary ORDER BY person_key", List.of());
+        // rows as migration V8 leaves them
+        server.roster().database().read(connection -> connection.createStatement().execute("UPDATE person_summary SET "
+                + String.join(", ", FirstTouch.COLUMNS.stream().map(c -> c + " = NULL").toList()) + ", active_months = NULL"));
+        assertThat(count("SELECT count(*) FROM person_summary WHERE first_click_id IS NULL")).isEqualTo(6);
+        new DuckDbEventStore(server.roster().database(), new PersonSummaryWriter(RevenueSettings.summaryAmounts()));
+        assertThat(rows("SELECT person_key, " + columns + " FROM person_summary ORDER BY person_key", List.of()))
+                .containsExactlyElementsOf(written);
+        assertMatchesReference("filled on start");
+    }
+
     // ---- fixtures ----
 
     /** {@code count} events of one identity, 10 minutes apart, some with revenue, a session id change, a first touch. */
@@ -156,6 +186,7 @@ class PersonSummaryTest {
             boolean user = identity.startsWith("user-");
             String event = random.nextInt(4) == 0 ? "Order Completed" : "Viewed Page";
             StringBuilder properties = new StringBuilder("{\"utm_source\":\"src-" + random.nextInt(3) + "\"");
+            properties.append(TOUCHES.get(random.nextInt(TOUCHES.size())));
             if (random.nextInt(3) == 0) {
                 properties.append(",\"revenue\":").append(random.nextInt(200) - 40);
             }
@@ -206,17 +237,50 @@ class PersonSummaryTest {
         parameters.add(project.key());
         List<String> expected = rows(REFERENCE.formatted(amount.sql()), parameters);
         PersonStats.Query stats = PersonStats.query(project.key(), amount,
-                PersonStats.Options.FIGURES.withSessions().withFirstProperties());
+                PersonStats.Options.FIGURES.withSessions().withFirstProperties().withMonths());
         List<String> actual = rows("SELECT person_key, first_seen, last_seen, event_count, ltv, last_payment, session_count, "
-                + "CAST(first_properties AS VARCHAR) FROM (" + stats.sql() + ") ORDER BY person_key", stats.parameters());
+                + "CAST(first_properties AS VARCHAR), active_months FROM (" + stats.sql() + ") ORDER BY person_key", stats.parameters());
         assertThat(actual).as(stage).isNotEmpty().containsExactlyElementsOf(expected);
         // a key range selects the same rows
         long middle = Long.parseLong(expected.get(expected.size() / 2).split("\\|")[0]);
         PersonStats.Query slice = PersonStats.query(project.key(), amount,
-                new PersonStats.Options(true, true, Optional.empty()).between(middle, Long.MAX_VALUE));
+                new PersonStats.Options(true, true, true, true, Optional.empty()).between(middle, Long.MAX_VALUE));
         List<String> sliced = rows("SELECT person_key, first_seen, last_seen, event_count, ltv, last_payment, session_count, "
-                + "CAST(first_properties AS VARCHAR) FROM (" + slice.sql() + ") ORDER BY person_key", slice.parameters());
+                + "CAST(first_properties AS VARCHAR), active_months FROM (" + slice.sql() + ") ORDER BY person_key", slice.parameters());
         assertThat(sliced).as(stage + ", key range").containsExactlyElementsOf(expected.subList(expected.size() / 2, expected.size()));
+        assertAcquisitionMatchesFirstProperties(stage, amount);
+    }
+
+    /**
+     * The typed first-touch columns (summary plus tail, and the summary rows alone) equal what
+     * Java reads from the earliest event's properties: the scalar text of each field (none for
+     * null, objects and arrays), a click id when gclid, fbclid or msclkid is non-blank, the landing
+     * page from url, else path (non-blank).
+     */
+    private void assertAcquisitionMatchesFirstProperties(String stage, RevenueExpression amount) {
+        String columns = String.join(", ", FirstTouch.COLUMNS);
+        PersonStats.Query stats = PersonStats.query(project.key(), amount, PersonStats.Options.FIGURES.withFirstProperties().withAcquisition());
+        List<String> rows = rows("SELECT CAST(first_properties AS VARCHAR), " + columns + " FROM (" + stats.sql() + ") ORDER BY person_key",
+                stats.parameters());
+        rows.addAll(rows("SELECT CAST(first_properties AS VARCHAR), " + columns + " FROM person_summary WHERE project_key = ?",
+                List.of(project.key())));
+        assertThat(rows).as(stage).isNotEmpty();
+        for (String row : rows) {
+            String[] cells = row.split("\\|", -1);
+            JsonNode first = Json.parse(cells[0]);
+            List<String> expected = List.of(scalar(first, "utm_source"), scalar(first, "utm_medium"), scalar(first, "utm_campaign"),
+                    scalar(first, "referrer"), String.valueOf(List.of("gclid", "fbclid", "msclkid").stream()
+                            .anyMatch(f -> !scalar(first, f).equals("null") && !scalar(first, f).isBlank())),
+                    !scalar(first, "url").equals("null") && !scalar(first, "url").isBlank() ? scalar(first, "url")
+                            : !scalar(first, "path").equals("null") && !scalar(first, "path").isBlank() ? scalar(first, "path") : "null");
+            assertThat(List.of(cells).subList(1, cells.length)).as(stage + ": " + cells[0]).containsExactlyElementsOf(expected);
+        }
+    }
+
+    /** The text of a scalar property, "null" (as the row text shows SQL NULL) when absent, null, an object or an array. */
+    private static String scalar(JsonNode properties, String field) {
+        JsonNode value = properties.get(field);
+        return value == null || !value.isValueNode() || value.isNull() ? "null" : value.asText();
     }
 
     private List<String> rows(String sql, List<Object> parameters) {

@@ -10,9 +10,12 @@ import dev.roster.report.Fragment;
 import dev.roster.report.Population;
 import dev.roster.report.PropertyFilter;
 import dev.roster.revenue.RevenueExpression;
+import dev.roster.store.FirstTouch;
+import dev.roster.store.PersonSummaryWriter;
 import dev.roster.store.Sql;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -203,6 +206,9 @@ final class RevenueSql {
      * periods).
      */
     Fragment periods() {
+        if (ledgerOnly() && !people() && utc() && request.interval() == RevenueRequest.Interval.MONTH) {
+            return periodsByMonths();
+        }
         if (ledgerOnly() && !people() && bucketCount() <= MAX_BITMAP_BUCKETS) {
             return periodsByBitmap();
         }
@@ -277,6 +283,71 @@ final class RevenueSql {
         return days;
     }
 
+    /**
+     * Monthly periods in UTC without people lists, no event filter and no value breakdown: the
+     * active people of every month that the range covers whole come from the per-person figures
+     * ({@link PersonStats}: {@code active_months}, the UTC months with events of each person, from
+     * the summary plus the tail), one row per active (person, month), counted without grouping by
+     * person; only the partial months at the ends of the range (from a day other than the 1st, to
+     * a day other than the last) read the events, those in the partial ranges alone. The people
+     * active in the range: those with a whole month in it, plus those active only in the partial
+     * ends. The money per period and person from the ledger. Same columns as {@link #periods}.
+     */
+    private Fragment periodsByMonths() {
+        YearMonth firstFull = YearMonth.from(request.from());
+        if (request.from().getDayOfMonth() != 1) {
+            firstFull = firstFull.plusMonths(1);
+        }
+        YearMonth endMonth = YearMonth.from(request.to().plusDays(1));   // the month of the range's end (exclusive)
+        Instant fullStart = firstFull.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        Instant fullEnd = endMonth.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        List<Instant[]> edges = new ArrayList<>();
+        if (!fullStart.isBefore(fullEnd)) {
+            edges.add(new Instant[] {start(), end()});   // no whole month: the range is one or two partial months
+            fullEnd = fullStart;
+        } else {
+            if (start().isBefore(fullStart)) {
+                edges.add(new Instant[] {start(), fullStart});
+            }
+            if (fullEnd.isBefore(end())) {
+                edges.add(new Instant[] {fullEnd, end()});
+            }
+        }
+        int firstMonth = PersonSummaryWriter.monthIndex(YearMonth.from(firstBucket()));
+        int fromMonth = PersonSummaryWriter.monthIndex(firstFull);
+        int toMonth = fromMonth + (int) java.time.temporal.ChronoUnit.MONTHS.between(firstFull, YearMonth.from(fullEnd.atZone(ZoneOffset.UTC)));
+        Fragment andPeople = andPersons("person_key");
+        PersonStats.Query stats = PersonStats.query(project.key(), amount, PersonStats.Options.FIGURES.withMonths());
+        Fragment.Builder b = new Fragment.Builder()
+                .param("WITH s AS MATERIALIZED (SELECT person_key AS pk, list_filter(active_months, lambda m: m >= ? AND m < ?) AS ms FROM (",
+                        fromMonth, toMonth)
+                .add(new Fragment(stats.sql(), stats.parameters())).sql(") WHERE TRUE").add(andPeople).sql("), ")
+                .param("full_months AS (SELECT m - ? AS b, count(*) AS active FROM (SELECT unnest(ms) AS m FROM s) GROUP BY m), ", firstMonth)
+                .sql("edge AS MATERIALIZED (SELECT DISTINCT person_key AS pk, ").add(bucketIndex()).sql(" AS b FROM resolved_events")
+                .param(" WHERE project_key = ? AND (", project.key());
+        if (edges.isEmpty()) {
+            b.sql("FALSE");
+        }
+        for (int i = 0; i < edges.size(); i++) {
+            b.sql(i == 0 ? "" : " OR ").param("(ts >= ? AND ts < ?)", edges.get(i)[0], edges.get(i)[1]);
+        }
+        b.sql(")").add(andPeople).sql("), ")
+                .sql("actives AS (SELECT b, active FROM full_months UNION ALL SELECT b, count(*) FROM edge GROUP BY b), ")
+                .sql("pay AS (SELECT person_key AS pk, ").add(bucketIndex()).sql(" AS b, sum(amount) AS revenue, "
+                        + "coalesce(-sum(amount) FILTER (WHERE amount < 0), 0) AS refunds, bool_or(amount > 0) AS paid FROM resolved_payments")
+                .param(" WHERE project_key = ? AND ts >= ? AND ts < ?", project.key(), start(), end()).add(andPeople)
+                .sql(" GROUP BY ALL), ")
+                .sql("per AS (SELECT b, sum(revenue) AS revenue, sum(refunds) AS refunds, count(*) FILTER (WHERE paid) AS paying FROM pay GROUP BY b) ")
+                .sql("SELECT NULL::VARCHAR AS bv, ").add(bucketStart("a.b")).sql(" AS bucket, false AS is_total, "
+                        + "coalesce(per.revenue, 0) AS revenue, coalesce(per.refunds, 0) AS refunds, coalesce(per.paying, 0) AS paying_people, "
+                        + "a.active AS active_people FROM actives a LEFT JOIN per ON per.b = a.b WHERE a.active > 0 ")
+                .sql("UNION ALL SELECT NULL::VARCHAR, NULL, true, coalesce(sum(revenue), 0), coalesce(sum(refunds), 0), "
+                        + "count(*) FILTER (WHERE paid), (SELECT count(*) FROM s WHERE len(ms) > 0) "
+                        + "+ (SELECT count(DISTINCT e.pk) FROM edge e JOIN s ON s.pk = e.pk WHERE len(s.ms) = 0) FROM (SELECT pk, "
+                        + "sum(revenue) AS revenue, sum(refunds) AS refunds, bool_or(paid) AS paid FROM pay GROUP BY pk) t");
+        return b.build();
+    }
+
     /** The start day ('YYYY-MM-DD') of period index {@code b}. */
     private Fragment bucketStart(String b) {
         String step = request.interval() == RevenueRequest.Interval.MONTH ? "to_months(" + b + "::INTEGER)"
@@ -336,13 +407,13 @@ final class RevenueSql {
         if (!split() && !filtered()) {
             // every event counts: the per-person figures of the person summary (plus the tail)
             boolean cohort = request.groupBy() == RevenueRequest.GroupBy.COHORT_MONTH;
-            PersonStats.Options options = cohort ? PersonStats.Options.FIGURES : PersonStats.Options.FIGURES.withFirstProperties();
+            // and the first touch from its typed columns (no JSON)
+            PersonStats.Options options = cohort ? PersonStats.Options.FIGURES : PersonStats.Options.FIGURES.withAcquisition();
             PersonStats.Query stats = PersonStats.query(project.key(), amount, options);
-            Fragment personSource = cohort ? month("first_seen") : Fragment.of(source(request.groupBy()));
-            b.sql("p AS (SELECT person_key AS pk, ").add(personSource).sql(" AS source, ltv, last_payment FROM (SELECT person_key, "
-                            + "first_seen, ltv, last_payment" + (cohort ? "" : ", first_properties AS properties") + " FROM (")
+            Fragment personSource = cohort ? month("first_seen") : Fragment.of(summarySource(request.groupBy()));
+            b.sql("p AS (SELECT person_key AS pk, ").add(personSource).sql(" AS source, ltv, last_payment FROM (")
                     .add(new Fragment(stats.sql(), stats.parameters()))
-                    .param(")) WHERE first_seen >= ? AND first_seen < ?", start(), end());
+                    .param(") WHERE first_seen >= ? AND first_seen < ?", start(), end());
             Fragment persons = request.scope().personCondition("person_key", project, populations, group);
             if (!persons.equals(Fragment.TRUE)) {
                 b.sql(" AND ").add(persons);
@@ -402,13 +473,7 @@ final class RevenueSql {
                     .sql("pv AS (SELECT pk, bv, " + payments + " FROM ev" + (filtered() ? " WHERE keep" : "") + " GROUP BY pk, bv), ")
                     .sql("p AS (SELECT pv.pk, pv.bv, p0.first_seen, pv.payments FROM p0 JOIN pv ON pv.pk = p0.pk) ");
         } else if (ledgerOnly()) {
-            // First seen from the events' key and time only; the payments from the ledger.
-            b.param("f AS (SELECT person_key AS pk, min(ts) AS first_seen FROM resolved_events WHERE project_key = ?", project.key())
-                    .add(andPersons("person_key"))
-                    .param(" GROUP BY person_key HAVING min(ts) >= ? AND min(ts) < ?), ", start(), end())
-                    .param("pay AS (SELECT person_key AS pk, list({'ts': ts, 'amount': amount}) FILTER (WHERE amount <> 0) AS payments "
-                            + "FROM resolved_payments WHERE project_key = ? GROUP BY person_key), ", project.key())
-                    .sql("p AS (SELECT f.pk, f.first_seen, pay.payments FROM f LEFT JOIN pay ON pay.pk = f.pk) ");
+            return cohortsFromSummary(now);
         } else {
             b.sql("p AS (SELECT pk, min(ts) AS first_seen, " + payments + " FROM (").add(events(false))
                     .param(") GROUP BY pk HAVING min(ts) >= ? AND min(ts) < ?" + (filtered() ? " AND bool_or(keep)" : "") + ") ",
@@ -430,27 +495,81 @@ final class RevenueSql {
     }
 
     /**
+     * {@link #cohorts} without event filter or value breakdown: each person's first seen from the
+     * per-person figures ({@link PersonStats}: the summary plus the tail, no scan of the events),
+     * the payments from the ledger. Per cohort, the people and how many of them were first seen at
+     * least N months before {@code now} ({@code n_N}); per cohort, the payments of those people
+     * made within N months of their first event ({@code r_N}); the curve is {@code r_N / n_N}, the
+     * average over those people of their revenue within N months (people without payments count
+     * as 0). Same columns as {@link #cohorts}.
+     */
+    private Fragment cohortsFromSummary(Instant now) {
+        PersonStats.Query stats = PersonStats.query(project.key(), amount, PersonStats.Options.FIGURES);
+        // the month as a timestamp per person, formatted per cohort (strftime per person cost a fifth of the query)
+        Fragment.Builder b = new Fragment.Builder().sql("WITH f AS MATERIALIZED (SELECT person_key AS pk, first_seen, date_trunc('month', ")
+                .add(local("first_seen")).sql(") AS cohort FROM (").add(new Fragment(stats.sql(), stats.parameters()))
+                .param(") WHERE first_seen >= ? AND first_seen < ?", start(), end()).add(andPersons("person_key")).sql("), ");
+        b.sql("pc AS (SELECT f.cohort");
+        for (int months : CURVE_MONTHS) {
+            String horizon = "f.first_seen + INTERVAL " + months + " MONTH";
+            b.param(", fsum(l.amount) FILTER (WHERE l.ts < " + horizon + " AND " + horizon + " <= ?) AS r_" + months, now);
+        }
+        b.param(" FROM resolved_payments l JOIN f ON f.pk = l.person_key WHERE l.project_key = ? GROUP BY f.cohort), ", project.key());
+        b.sql("pp AS (SELECT f.cohort, count(*) AS people");
+        for (int months : CURVE_MONTHS) {
+            b.param(", count(*) FILTER (WHERE f.first_seen + INTERVAL " + months + " MONTH <= ?) AS n_" + months, now);
+        }
+        if (people()) {
+            b.sql(", " + ids(null) + " AS ids FROM f").add(personIds("f"));
+        } else {
+            b.sql(" FROM f");
+        }
+        b.sql(" GROUP BY f.cohort) SELECT NULL::VARCHAR AS bv, strftime(pp.cohort, '%Y-%m') AS cohort, pp.people");
+        for (int months : CURVE_MONTHS) {
+            b.sql(", CASE WHEN pp.n_" + months + " > 0 THEN coalesce(pc.r_" + months + ", 0) / pp.n_" + months + " END AS ltv_" + months);
+        }
+        b.sql((people() ? ", pp.ids" : "") + " FROM pp LEFT JOIN pc ON pc.cohort = pp.cohort");
+        return b.build();
+    }
+
+    /**
      * The first-touch value of an event, per grouping: a property of the earliest event (the
      * referrer is mapped to its domain by the caller, the channel is classified by
-     * {@link dev.roster.attribution.ChannelRules} from medium, referrer and click id).
+     * {@link dev.roster.attribution.ChannelRules} from medium, referrer and click id). The same
+     * definitions as the summary's typed columns ({@link FirstTouch}, {@link #summarySource}).
      */
     static String source(RevenueRequest.GroupBy groupBy) {
         if (groupBy == RevenueRequest.GroupBy.UTM_SOURCE) {
-            return "json_extract_string(properties, '$.utm_source')";
+            return FirstTouch.field("properties", "utm_source");
         }
         if (groupBy == RevenueRequest.GroupBy.UTM_CAMPAIGN) {
-            return "json_extract_string(properties, '$.utm_campaign')";
+            return FirstTouch.field("properties", "utm_campaign");
         }
         if (groupBy == RevenueRequest.GroupBy.REFERRING_DOMAIN) {
-            return "json_extract_string(properties, '$.referrer')";
+            return FirstTouch.field("properties", "referrer");
         }
         if (groupBy == RevenueRequest.GroupBy.CHANNEL) {
-            return "{'medium': json_extract_string(properties, '$.utm_medium'), "
-                    + "'referrer': json_extract_string(properties, '$.referrer'), "
-                    + "'click_id': coalesce(json_extract_string(properties, '$.gclid'), json_extract_string(properties, '$.fbclid'), "
-                    + "json_extract_string(properties, '$.msclkid'), '') <> ''}";
+            return "{'medium': " + FirstTouch.field("properties", "utm_medium") + ", 'referrer': " + FirstTouch.field("properties", "referrer")
+                    + ", 'click_id': " + FirstTouch.clickId("properties") + "}";
         }
         throw new IllegalArgumentException("no event source for " + groupBy);
+    }
+
+    /** {@link #source} from the typed first-touch columns of the per-person figures. */
+    static String summarySource(RevenueRequest.GroupBy groupBy) {
+        if (groupBy == RevenueRequest.GroupBy.UTM_SOURCE) {
+            return "first_utm_source";
+        }
+        if (groupBy == RevenueRequest.GroupBy.UTM_CAMPAIGN) {
+            return "first_utm_campaign";
+        }
+        if (groupBy == RevenueRequest.GroupBy.REFERRING_DOMAIN) {
+            return "first_referrer";
+        }
+        if (groupBy == RevenueRequest.GroupBy.CHANNEL) {
+            return "{'medium': first_utm_medium, 'referrer': first_referrer, 'click_id': first_click_id}";
+        }
+        throw new IllegalArgumentException("no summary source for " + groupBy);
     }
 
     /**

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Without people lists, filters or a value breakdown, the periods come from one activity bitmap
- * per person and the ledger ({@code RevenueSql.periodsByBitmap}); with people lists they come from
+ * per person and the ledger ({@code RevenueSql.periodsByBitmap}), or, monthly in UTC, from the
+ * summary's active months ({@code RevenueSql.periodsByMonths}); with people lists they come from
  * (person, period) rows, the shape the reference tests check. Both must give the same figures for
  * every interval, in UTC and in a time zone with daylight saving, with person conditions, on
  * random traffic with refunds and merges.
@@ -115,6 +116,39 @@ class RevenuePeriodsBitmapTest {
         sameFigures("\"from\":\"2024-01-01\",\"to\":\"2024-06-30\",\"interval\":\"month\",\"time_zone\":\"America/Los_Angeles\"");
         sameFigures("\"from\":\"2024-02-26\",\"to\":\"2024-04-14\",\"interval\":\"week\",\"time_zone\":\"Europe/Berlin\"");
         sameFigures("\"from\":\"2024-03-05\",\"to\":\"2024-04-02\",\"interval\":\"day\",\"time_zone\":\"Asia/Kolkata\"");
+    }
+
+    /**
+     * Monthly periods in UTC come from the summary's active months, with events read only for the
+     * partial months at the ends: whole months, partial ends, a range inside one month and one
+     * over two partial months, before and after uncompacted events (earlier and later than the
+     * compacted ones) and merges of compacted persons.
+     */
+    @Test
+    void monthlyPeriodsFromTheSummaryAgreeWithPartialEndsATailAndMerges() {
+        List<String> ranges = List.of("\"from\":\"2023-12-01\",\"to\":\"2024-07-31\"", "\"from\":\"2024-01-17\",\"to\":\"2024-05-09\"",
+                "\"from\":\"2024-02-03\",\"to\":\"2024-02-20\"", "\"from\":\"2024-02-20\",\"to\":\"2024-03-10\"",
+                "\"from\":\"2023-12-01\",\"to\":\"2024-03-31\",\"person_where\":[{\"property\":\"tier\",\"op\":\"eq\",\"value\":\"gold\"}]");
+        for (String range : ranges) {
+            sameFigures(range + ",\"interval\":\"month\"");
+        }
+        List<String> messages = new ArrayList<>();
+        for (int person = 0; person < 12; person++) {
+            // a tail event before everything compacted, and one in a month the person had no event in
+            messages.add("{\"type\":\"track\",\"userId\":\"user-" + person + "\",\"event\":\"Late\",\"timestamp\":\""
+                    + Instant.parse("2023-12-02T10:00:00Z").plusSeconds(person * 86_400L * 3) + "\",\"properties\":{\"revenue\":3}}");
+            messages.add("{\"type\":\"track\",\"userId\":\"user-" + person + "\",\"event\":\"Late\",\"timestamp\":\""
+                    + Instant.parse("2024-06-25T10:00:00Z").plusSeconds(person * 3600L) + "\",\"properties\":{}}");
+        }
+        // compacted anonymous visitors merged into compacted users: unfolded merges
+        for (int person = 1; person < 30; person += 3) {
+            messages.add("{\"type\":\"identify\",\"anonymousId\":\"anon-" + person + "\",\"userId\":\"user-" + (person + 1) + "\"}");
+        }
+        assertThat(server.segment("batch", "{\"batch\":[" + String.join(",", messages) + "]}").status()).isEqualTo(200);
+        server.roster().writeBuffer().flush();
+        for (String range : ranges) {
+            sameFigures(range + ",\"interval\":\"month\"");
+        }
     }
 
     @Test

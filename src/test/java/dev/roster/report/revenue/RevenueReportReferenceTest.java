@@ -14,6 +14,8 @@ import dev.roster.project.Project;
 import dev.roster.store.PersonKeyQuery;
 import dev.roster.store.Sql;
 import dev.roster.testing.TestServer;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,8 +44,10 @@ import org.junit.jupiter.api.Test;
  * revenue sits under an anonymous id that is identified later, persons whose first touch changes
  * when an earlier anonymous history is merged in, all three revenue properties, a {@code plan} on
  * some payments, a {@code tier} person property, and a compaction half-way so that merges apply
- * to both compacted and recent events. Every comparison includes the person ids behind each number
- * ({@code "people": true}).
+ * to both compacted and recent events, late events older than a person's compacted first event
+ * (the first touch moves to the tail), first touches with blank, numeric, object and null values
+ * and click ids, and two erased persons. Every comparison includes the person ids behind each
+ * number ({@code "people": true}).
  */
 class RevenueReportReferenceTest {
     private static final Instant NOW = Instant.parse("2024-07-01T00:00:00Z");
@@ -107,8 +111,15 @@ class RevenueReportReferenceTest {
                 links.add(new Command.Link(user, true, anon, Command.Strength.NORMAL, identifiedAt));
             } else {
                 String identity = kind == 0 ? user : anon;
-                track(target, person, identity, kind == 0, "$pageview", firstTouch, touch(random));
-                payments(random, target, person, identity, kind == 0, firstTouch, NOW.minus(Duration.ofHours(1)));
+                boolean lateOlder = kind == 0 && i % 8 == 0;
+                List<Command> main = lateOlder ? early : target;
+                track(main, person, identity, kind == 0, "$pageview", firstTouch, touch(random));
+                payments(random, main, person, identity, kind == 0, firstTouch, NOW.minus(Duration.ofHours(1)));
+                if (lateOlder) {
+                    // a late event, older than the compacted first event, arrives after compaction with
+                    // another touch: the first touch moves to the uncompacted tail
+                    track(late, person, identity, true, "$pageview", firstTouch.minus(Duration.ofHours(2)), touch(random));
+                }
             }
             String tier = pick(random, TIERS);
             if (tier != null) {
@@ -123,6 +134,17 @@ class RevenueReportReferenceTest {
         server.roster().writeBuffer().submit(project, links);
         server.roster().writeBuffer().submit(project, profiles);
         server.roster().flush();
+        // two persons erased (one compacted with a late tail event, one merged): their summary rows,
+        // payments and events go, and the reference forgets them
+        for (String erased : List.of("user-8", "user-10")) {
+            String id = server.person(erased).get("id").asText();
+            TestServer.Response response = TestServer.send(HttpRequest.newBuilder(URI.create(server.url("/api/people/" + id)))
+                    .DELETE().header("Authorization", "Bearer " + server.secretKey()).build());
+            assertThat(response.status()).as(response.text()).isEqualTo(200);
+            EVENTS.removeIf(e -> e.person().equals(erased));
+            IDENTITIES.remove(erased);
+            TIER.remove(erased);
+        }
         for (String person : IDENTITIES.keySet()) {
             PUBLIC_IDS.put(person, server.person(person).get("id").asText());
         }
@@ -140,8 +162,16 @@ class RevenueReportReferenceTest {
         put(properties, "utm_medium", pick(random, MEDIUMS));
         put(properties, "utm_campaign", pick(random, CAMPAIGNS));
         put(properties, "referrer", pick(random, REFERRERS));
-        if (random.nextInt(10) == 0) {
-            properties.put("gclid", "abc" + random.nextInt(1000));
+        switch (random.nextInt(12)) {
+            case 0 -> properties.put("gclid", "abc" + random.nextInt(1000));
+            case 1 -> properties.put("fbclid", "fb" + random.nextInt(1000));
+            case 2 -> properties.put("gclid", " ");   // blank: no click
+            case 3 -> properties.put("utm_source", 42);   // a number: its text
+            case 4 -> properties.putObject("utm_campaign").put("name", "nested");   // an object: no value
+            case 5 -> properties.put("utm_source", "  ");   // blank: no source
+            case 6 -> properties.putNull("utm_medium");
+            default -> {
+            }
         }
         return properties;
     }
@@ -368,7 +398,7 @@ class RevenueReportReferenceTest {
         Map<String, RevenueReference.Event> first = reference.firstEvents();
         check("{\"from\":\"2023-10-01\",\"to\":\"2024-06-30\",\"group_by\":\"utm_campaign\",\"top\":15,\"people\":true,"
                         + "\"breakdown\":{\"acquisition\":\"utm_source\"}}", reference, e -> true,
-                e -> first.get(e.person()).text("utm_source"), NO_POPULATIONS);
+                e -> Optional.ofNullable(first.get(e.person()).text("utm_source")).filter(v -> !v.isBlank()).orElse(null), NO_POPULATIONS);
         check("{\"from\":\"2023-10-01\",\"to\":\"2024-06-30\",\"group_by\":\"utm_source\",\"top\":15,\"people\":true,"
                         + "\"breakdown\":{\"acquisition\":\"channel\"}}", reference, e -> true,
                 e -> RevenueReference.channel(first.get(e.person())), NO_POPULATIONS);
