@@ -25,7 +25,13 @@ public class TimelineSteps {
                 people.findByIdentity(project, "user-" + random.nextInt(1_000_000)).ifPresent(p -> ids.add(p.id()));
             }
             Map<String, List<Long>> times = new LinkedHashMap<>();
+            var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            long cpuStart = 0;
+            long measured = 0;
             for (int round = 0; round <= rounds; round++) {
+                if (round == 1) {
+                    cpuStart = os.getProcessCpuTime();
+                }
                 Collections.shuffle(ids, random);
                 for (String id : ids) {
                     long t0 = System.nanoTime();
@@ -36,6 +42,7 @@ public class TimelineSteps {
                     byte[] json = Json.MAPPER.writeValueAsBytes(page);
                     long t3 = System.nanoTime();
                     if (round > 0) {
+                        measured++;
                         times.computeIfAbsent("require", k -> new ArrayList<>()).add(t1 - t0);
                         times.computeIfAbsent("timeline", k -> new ArrayList<>()).add(t2 - t1);
                         times.computeIfAbsent("json", k -> new ArrayList<>()).add(t3 - t2);
@@ -43,6 +50,8 @@ public class TimelineSteps {
                     }
                 }
             }
+            System.out.printf("process CPU per request %.2f ms (load %s)%n", (os.getProcessCpuTime() - cpuStart) / 1e6 / measured,
+                    new String(java.nio.file.Files.readAllBytes(Path.of("/proc/loadavg"))).trim());
             for (Map.Entry<String, List<Long>> e : times.entrySet()) {
                 long[] t = e.getValue().stream().mapToLong(Long::longValue).sorted().toArray();
                 System.out.printf("%-10s p50 %6.2f ms  p90 %6.2f  mean %6.2f%n", e.getKey(), t[t.length / 2] / 1e6, t[t.length * 9 / 10] / 1e6,
