@@ -19,7 +19,7 @@ import java.util.*;
 /**
  * In-process cost of the dashboard's trends request (30 days by day, $pageview and Signed Up, every
  * metric, conversion Viewed Pricing → Signed Up) on a data directory (BENCHMARKS.md, "Trends page").
- * args: dataDir rounds [today as yyyy-mm-dd, default: the day of the newest event].
+ * -Drare=true: "Purchased" alone (a rare event). args: dataDir rounds [today as yyyy-mm-dd, default: the day of the newest event].
  */
 public class TrendsSteps {
     public static void main(String[] a) throws Exception {
@@ -37,7 +37,10 @@ public class TrendsSteps {
             PopulationService populations = new PopulationService(database, search, revenue, clock);
             Reports reports = new Reports(database, populations, clock);
             Project project = new Project(1, "p", "p", "wk", ZoneId.of("UTC"));
-            JsonNode body = Json.parse("{\"events\": [{\"event\": \"$pageview\"}, {\"event\": \"Signed Up\"}], \"interval\": \"day\", \"from\": \""
+            JsonNode body = Json.parse(Boolean.getBoolean("rare")
+                    ? "{\"events\": [{\"event\": \"Purchased\"}], \"interval\": \"day\", \"from\": \"" + today.minusDays(29) + "\", \"to\": \""
+                            + today + "\", \"metrics\": [\"events\", \"people\", \"sessions\"]}"
+                    : "{\"events\": [{\"event\": \"$pageview\"}, {\"event\": \"Signed Up\"}], \"interval\": \"day\", \"from\": \""
                     + today.minusDays(29) + "\", \"to\": \"" + today + "\", \"metrics\": [\"events\", \"people\", \"sessions\", \"events_per_person\"],"
                     + " \"conversion\": {\"from\": \"Viewed Pricing\", \"to\": \"Signed Up\"}}");
             var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
