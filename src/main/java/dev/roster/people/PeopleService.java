@@ -50,46 +50,74 @@ public final class PeopleService {
     /**
      * The person owning an identity. Like every lookup here, the indexed column's scan is fenced by
      * {@code OFFSET 0} so that its equality is the scan's only filter: DuckDB then answers from the
-     * ART index instead of scanning (see {@link PersonEvents}).
+     * ART index instead of scanning (see {@link PersonEvents}). Statements are prepared once per
+     * reader connection ({@link Database#prepared}).
      */
     public Optional<PersonRef> findByIdentity(Project project, String identity) {
         return database.read(connection -> {
             Long key = null;
-            try (PreparedStatement statement = connection.prepareStatement(
+            PreparedStatement statement = database.prepared(connection,
                     "SELECT person_key FROM (SELECT project_key, person_key FROM identities WHERE identity = ? OFFSET 0) "
-                            + "WHERE project_key = ?")) {
-                statement.setString(1, identity.trim());
-                statement.setInt(2, project.key());
-                try (ResultSet rows = statement.executeQuery()) {
-                    if (rows.next()) {
-                        key = rows.getLong(1);
-                    }
+                            + "WHERE project_key = ?");
+            statement.setString(1, identity.trim());
+            statement.setInt(2, project.key());
+            try (ResultSet rows = statement.executeQuery()) {
+                if (rows.next()) {
+                    key = rows.getLong(1);
                 }
             }
             return key == null ? Optional.<PersonRef>empty() : Optional.of(ref(connection, project, key));
         });
     }
 
-    /** A person by public id; the id of a merged-away person leads to the survivor. */
+    /**
+     * A person by public id; the id of a merged-away person leads to the survivor. One statement
+     * finds the person by id (ART index), follows its merge and lists the survivor's unfolded keys;
+     * only for a merged-away id does a second one fetch the survivor's id.
+     */
     public Optional<PersonRef> findById(Project project, String personId) {
         return database.read(connection -> {
-            Long key = null;
-            try (PreparedStatement statement = connection.prepareStatement(
-                    "SELECT coalesce(m.to_key, p.person_key) FROM "
-                            + "(SELECT project_key, person_key FROM persons WHERE person_id = ? OFFSET 0) p "
-                            + "LEFT JOIN person_merges m ON m.project_key = p.project_key AND m.from_key = p.person_key "
-                            + "WHERE p.project_key = ?")) {
-                statement.setString(1, personId);
-                statement.setInt(2, project.key());
-                try (ResultSet rows = statement.executeQuery()) {
-                    if (rows.next()) {
+            PreparedStatement statement = database.prepared(connection, FIND_BY_ID);
+            statement.setString(1, personId);
+            statement.setInt(2, project.key());
+            long key = -1;
+            boolean merged = false;
+            List<Long> keys = new ArrayList<>();
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    if (keys.isEmpty()) {
                         key = rows.getLong(1);
+                        merged = rows.getBoolean(2);
+                        keys.add(key);
+                    }
+                    long unfolded = rows.getLong(3);
+                    if (!rows.wasNull()) {
+                        keys.add(unfolded);
                     }
                 }
             }
-            return key == null ? Optional.<PersonRef>empty() : Optional.of(ref(connection, project, key));
+            if (keys.isEmpty()) {
+                return Optional.<PersonRef>empty();
+            }
+            if (merged) {
+                return Optional.of(ref(connection, project, key));
+            }
+            List<Long> sorted = new ArrayList<>(keys.subList(1, keys.size()));
+            sorted.sort(null);
+            sorted.add(0, key);
+            return Optional.of(new PersonRef(personId, key, sorted));
         });
     }
+
+    /**
+     * Person by id → (survivor key, merged away?, one unfolded key of the survivor or NULL), one row
+     * per unfolded key (at least one row). The persons scan is fenced so that it is an ART index scan.
+     */
+    private static final String FIND_BY_ID = "SELECT coalesce(m.to_key, p.person_key), m.to_key IS NOT NULL, u.from_key FROM "
+            + "(SELECT project_key, person_key FROM persons WHERE person_id = ? OFFSET 0) p "
+            + "LEFT JOIN person_merges m ON m.project_key = p.project_key AND m.from_key = p.person_key "
+            + "LEFT JOIN unfolded_merges u ON u.project_key = p.project_key AND u.to_key = coalesce(m.to_key, p.person_key) "
+            + "WHERE p.project_key = ?";
 
     public PersonRef require(Project project, String personId) {
         return findById(project, personId).orElseThrow(() ->
@@ -97,25 +125,24 @@ public final class PeopleService {
     }
 
     /** The surviving person's id and every key its events may carry, in one query. */
-    private static PersonRef ref(Connection connection, Project project, long key) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(
+    private PersonRef ref(Connection connection, Project project, long key) throws SQLException {
+        PreparedStatement statement = database.prepared(connection,
                 "SELECT person_id, (SELECT list(from_key ORDER BY from_key) FROM unfolded_merges WHERE project_key = ? AND to_key = ?) "
-                        + "FROM persons WHERE project_key = ? AND person_key = ?")) {
-            Sql.bind(statement, 1, List.of(project.key(), key, project.key(), key));
-            try (ResultSet rows = statement.executeQuery()) {
-                if (!rows.next()) {
-                    throw new IllegalStateException("person key " + key + " has no row");
-                }
-                List<Long> keys = new ArrayList<>();
-                keys.add(key);
-                java.sql.Array unfolded = rows.getArray(2);
-                if (unfolded != null) {
-                    for (Object from : (Object[]) unfolded.getArray()) {
-                        keys.add(((Number) from).longValue());
-                    }
-                }
-                return new PersonRef(rows.getString(1), key, keys);
+                        + "FROM persons WHERE project_key = ? AND person_key = ?");
+        Sql.bind(statement, 1, List.of(project.key(), key, project.key(), key));
+        try (ResultSet rows = statement.executeQuery()) {
+            if (!rows.next()) {
+                throw new IllegalStateException("person key " + key + " has no row");
             }
+            List<Long> keys = new ArrayList<>();
+            keys.add(key);
+            java.sql.Array unfolded = rows.getArray(2);
+            if (unfolded != null) {
+                for (Object from : (Object[]) unfolded.getArray()) {
+                    keys.add(((Number) from).longValue());
+                }
+            }
+            return new PersonRef(rows.getString(1), key, keys);
         }
     }
 
@@ -128,32 +155,28 @@ public final class PeopleService {
 
             Map<String, PersonDocument.IdentityInfo> identities = new LinkedHashMap<>();
             Map<String, Boolean> users = new LinkedHashMap<>();
-            try (PreparedStatement statement = connection.prepareStatement(
-                    "SELECT i.identity, i.is_user, s.first_seen, s.last_seen, coalesce(s.events, 0) FROM identities i "
-                            + "LEFT JOIN (SELECT identity, min(ts) AS first_seen, max(ts) AS last_seen, count(*) AS events "
-                            + "FROM " + source.sql() + " e GROUP BY identity) s "
-                            + "ON s.identity = i.identity WHERE i.project_key = ? AND i.person_key = ? "
-                            + "ORDER BY s.first_seen NULLS LAST, i.created_at, i.identity")) {
-                int next = Sql.bind(statement, 1, source.parameters());
-                Sql.bind(statement, next, List.of(project.key(), person.key()));
-                try (ResultSet rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        String identity = rows.getString(1);
-                        users.put(identity, rows.getBoolean(2));
-                        identities.put(identity, new PersonDocument.IdentityInfo(identity, rows.getBoolean(2),
-                                iso(Sql.instant(rows, 3)), iso(Sql.instant(rows, 4)), rows.getLong(5)));
-                    }
+            PreparedStatement byIdentity = database.prepared(connection, "SELECT i.identity, i.is_user, s.first_seen, s.last_seen, coalesce(s.events, 0) FROM identities i "
+                    + "LEFT JOIN (SELECT identity, min(ts) AS first_seen, max(ts) AS last_seen, count(*) AS events "
+                    + "FROM " + source.sql() + " e GROUP BY identity) s "
+                    + "ON s.identity = i.identity WHERE i.project_key = ? AND i.person_key = ? "
+                    + "ORDER BY s.first_seen NULLS LAST, i.created_at, i.identity");
+            int next = Sql.bind(byIdentity, 1, source.parameters());
+            Sql.bind(byIdentity, next, List.of(project.key(), person.key()));
+            try (ResultSet rows = byIdentity.executeQuery()) {
+                while (rows.next()) {
+                    String identity = rows.getString(1);
+                    users.put(identity, rows.getBoolean(2));
+                    identities.put(identity, new PersonDocument.IdentityInfo(identity, rows.getBoolean(2),
+                            iso(Sql.instant(rows, 3)), iso(Sql.instant(rows, 4)), rows.getLong(5)));
                 }
             }
 
             ObjectNode properties = Json.object();
-            try (PreparedStatement statement = connection.prepareStatement(
-                    "SELECT key, value FROM person_properties WHERE project_key = ? AND person_key = ? ORDER BY key")) {
-                Sql.bind(statement, 1, List.of(project.key(), person.key()));
-                try (ResultSet rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        properties.set(rows.getString(1), Json.parse(rows.getString(2)));
-                    }
+            PreparedStatement byKey = database.prepared(connection, "SELECT key, value FROM person_properties WHERE project_key = ? AND person_key = ? ORDER BY key");
+            Sql.bind(byKey, 1, List.of(project.key(), person.key()));
+            try (ResultSet rows = byKey.executeQuery()) {
+                while (rows.next()) {
+                    properties.set(rows.getString(1), Json.parse(rows.getString(2)));
                 }
             }
 
@@ -163,25 +186,23 @@ public final class PeopleService {
             long sessions = 0;
             double ltv = 0;
             Map<String, String> acquisition = new LinkedHashMap<>();
-            try (PreparedStatement statement = connection.prepareStatement(
-                    "SELECT min(ts), max(ts), count(*), count(*) FILTER (WHERE session_start), coalesce(sum(revenue), 0), "
-                            + "arg_min(properties, ts) FROM ("
-                            + "SELECT ts, properties, " + amount.sql() + " AS revenue, " + Sql.SESSION_START + " AS session_start "
-                            + "FROM " + source.sql() + " e "
-                            + "WINDOW w AS (ORDER BY ts, event_id))")) {
-                int next = Sql.bind(statement, 1, amount.parameters());
-                Sql.bind(statement, next, source.parameters());
-                try (ResultSet rows = statement.executeQuery()) {
-                    rows.next();
-                    firstSeen = Sql.instant(rows, 1);
-                    lastSeen = Sql.instant(rows, 2);
-                    events = rows.getLong(3);
-                    sessions = rows.getLong(4);
-                    ltv = rows.getDouble(5);
-                    String first = rows.getString(6);
-                    if (first != null) {
-                        acquisition.putAll(acquisition(Json.parse(first)));
-                    }
+            PreparedStatement summary = database.prepared(connection, "SELECT min(ts), max(ts), count(*), count(*) FILTER (WHERE session_start), coalesce(sum(revenue), 0), "
+                    + "arg_min(properties, ts) FROM ("
+                    + "SELECT ts, properties, " + amount.sql() + " AS revenue, " + Sql.SESSION_START + " AS session_start "
+                    + "FROM " + source.sql() + " e "
+                    + "WINDOW w AS (ORDER BY ts, event_id))");
+            int position = Sql.bind(summary, 1, amount.parameters());
+            Sql.bind(summary, position, source.parameters());
+            try (ResultSet rows = summary.executeQuery()) {
+                rows.next();
+                firstSeen = Sql.instant(rows, 1);
+                lastSeen = Sql.instant(rows, 2);
+                events = rows.getLong(3);
+                sessions = rows.getLong(4);
+                ltv = rows.getDouble(5);
+                String first = rows.getString(6);
+                if (first != null) {
+                    acquisition.putAll(acquisition(Json.parse(first)));
                 }
             }
             String displayName = displayName(identities.values(), users, properties);
@@ -254,15 +275,14 @@ public final class PeopleService {
             parameters.add(limit + 1);
             List<TimelinePage.Event> events = new ArrayList<>();
             List<Instant> times = new ArrayList<>();
-            try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
-                Sql.bind(statement, 1, parameters);
-                try (ResultSet rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        Instant ts = Sql.instant(rows, 3);
-                        times.add(ts);
-                        events.add(new TimelinePage.Event(rows.getString(1), rows.getString(2), iso(ts),
-                                rows.getString(4), rows.getString(5), Json.parse(rows.getString(6))));
-                    }
+            PreparedStatement statement = database.prepared(connection, sql.toString());
+            Sql.bind(statement, 1, parameters);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    Instant ts = Sql.instant(rows, 3);
+                    times.add(ts);
+                    events.add(new TimelinePage.Event(rows.getString(1), rows.getString(2), iso(ts),
+                            rows.getString(4), rows.getString(5), Json.parse(rows.getString(6))));
                 }
             }
             String next = null;

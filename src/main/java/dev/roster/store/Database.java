@@ -9,8 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -42,12 +46,20 @@ public final class Database implements AutoCloseable {
     private static final String SCAN_MEMORY_LIMIT = "128MB";
     /** Low enough that setting it evicts every unpinned block; restoring the limit then starts from an empty pool. */
     private static final String EVICT_MEMORY_LIMIT = "8MB";
+    /** Prepared statements kept per reader connection (least recently used ones are closed). */
+    private static final int CACHED_STATEMENTS = 64;
 
     private final Path directory;
     private final String memoryLimit;
     private final DuckDBConnection root;
     private final Connection writer;
     private final BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
+    /**
+     * Per reader connection, its prepared statements by SQL text (see {@link #prepared}). The outer
+     * map is filled in the constructor and only read afterwards; each inner map is used only by the
+     * thread that holds its connection (readers are handed out one thread at a time).
+     */
+    private final Map<Connection, Map<String, PreparedStatement>> statements = new IdentityHashMap<>();
     private final PaymentLedger paymentLedger = new PaymentLedger();
 
     private Database(Path directory, String memoryLimit, DuckDBConnection root) throws SQLException {
@@ -56,7 +68,18 @@ public final class Database implements AutoCloseable {
         this.root = root;
         this.writer = root.duplicate();
         for (int i = 0; i < READERS; i++) {
-            readers.add(root.duplicate());
+            Connection reader = root.duplicate();
+            readers.add(reader);
+            statements.put(reader, new LinkedHashMap<>(32, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, PreparedStatement> eldest) {
+                    if (size() <= CACHED_STATEMENTS) {
+                        return false;
+                    }
+                    closeQuietly(eldest.getValue());
+                    return true;
+                }
+            });
         }
     }
 
@@ -128,10 +151,35 @@ public final class Database implements AutoCloseable {
         try {
             return work.apply(connection);
         } catch (SQLException e) {
+            Map<String, PreparedStatement> cache = statements.get(connection);
+            cache.values().forEach(Database::closeQuietly);
+            cache.clear();
             throw new IllegalStateException("query failed: " + e.getMessage(), e);
         } finally {
             readers.add(connection);
         }
+    }
+
+    /**
+     * The prepared statement for {@code sql} on {@code connection}, a reader connection handed to a
+     * {@link #read} callback, prepared once and reused by later calls with the same SQL text. Planning
+     * is a large part of a point query's cost in DuckDB (measured at 10.7M events: preparing the
+     * person timeline's query took about 1.5 ms of CPU, more than running it; BENCHMARKS.md, "Person
+     * timeline, second pass"). The caller binds every parameter, closes its {@link java.sql.ResultSet}
+     * and must not close the statement. When a {@link #read} callback fails with an
+     * {@link SQLException}, its connection's cached statements are closed and prepared afresh later.
+     */
+    public PreparedStatement prepared(Connection connection, String sql) throws SQLException {
+        Map<String, PreparedStatement> cache = statements.get(connection);
+        if (cache == null) {
+            throw new IllegalArgumentException("not a reader connection of this database");
+        }
+        PreparedStatement statement = cache.get(sql);
+        if (statement == null || statement.isClosed()) {
+            statement = connection.prepareStatement(sql);
+            cache.put(sql, statement);
+        }
+        return statement;
     }
 
     /**
@@ -225,6 +273,10 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        for (Map<String, PreparedStatement> cache : statements.values()) {
+            cache.values().forEach(Database::closeQuietly);
+            cache.clear();
+        }
         for (Connection connection : readers) {
             closeQuietly(connection);
         }
@@ -232,10 +284,10 @@ public final class Database implements AutoCloseable {
         closeQuietly(root);
     }
 
-    private static void closeQuietly(Connection connection) {
+    private static void closeQuietly(AutoCloseable connection) {
         try {
             connection.close();
-        } catch (SQLException ignored) {
+        } catch (Exception ignored) {
             // closing on shutdown; nothing useful to do
         }
     }

@@ -65,6 +65,7 @@ public final class DemoBenchmark {
             }
             String base = "http://127.0.0.1:" + port;
 
+            serverPid = child.pid();
             long[] sorted = timelines(base, secret, people, requests);
             long returned = lastReturned;
             long rssAfterQueries = Bench.rssBytes(child.pid());
@@ -78,6 +79,8 @@ public final class DemoBenchmark {
             rows.add(Bench.row("timeline, newest 100 events, p50 / p95 / p99", "%.2f / %.2f / %.2f ms (%,d requests over %,d people, avg %.0f events returned)",
                     Bench.percentile(sorted, 50), Bench.percentile(sorted, 95), Bench.percentile(sorted, 99),
                     requests, lastPersons, returned / (double) requests));
+            rows.add(Bench.row("server CPU per timed timeline request", "%.2f ms (user + system of the whole server process)",
+                    lastServerCpuSeconds * 1000 / requests));
             rows.add(Bench.row("server RSS: max / after generation / after queries", "%s / %s / %s",
                     Bench.mib(maxRss), Bench.mib(rssAfterGeneration), Bench.mib(rssAfterQueries)));
             rows.add(Bench.row("bytes on disk per event (after checkpoint)", "%.1f (%s in %s)", bytes / (double) events,
@@ -89,6 +92,9 @@ public final class DemoBenchmark {
 
     private static long lastReturned;
     private static int lastPersons;
+    /** The server's process id when known: {@link #timelines} then measures its CPU during the timed requests. */
+    private static long serverPid;
+    private static double lastServerCpuSeconds = Double.NaN;
 
     /** Timeline latencies (sorted nanos) of random signed-up people. */
     static long[] timelines(String base, String secret, int people, int requests) throws IOException, InterruptedException {
@@ -108,6 +114,7 @@ public final class DemoBenchmark {
         }
         List<Long> nanos = new ArrayList<>();
         long returned = 0;
+        double cpuBefore = serverPid > 0 ? Bench.cpuSeconds(serverPid) : Double.NaN;
         for (int i = 0; i < requests; i++) {
             String person = persons.get(random.nextInt(persons.size()));
             long t0 = System.nanoTime();
@@ -115,6 +122,7 @@ public final class DemoBenchmark {
             nanos.add(System.nanoTime() - t0);
         }
         long[] sorted = Bench.sorted(nanos);
+        lastServerCpuSeconds = serverPid > 0 ? Bench.cpuSeconds(serverPid) - cpuBefore : Double.NaN;
         lastReturned = returned;
         lastPersons = persons.size();
         return Bench.sorted(nanos);
@@ -123,13 +131,16 @@ public final class DemoBenchmark {
     /** Timelines against a server that is already running: -Durl, -Dsecret, -Dpeople, optional -DserverPid. */
     private static void againstRunningServer(String url, int people, int requests) throws Exception {
         String secret = System.getProperty("secret");
-        long[] sorted = timelines(url, secret, people, requests);
         long pid = Long.parseLong(System.getProperty("serverPid", "0"));
+        serverPid = pid;
+        long[] sorted = timelines(url, secret, people, requests);
         List<String[]> rows = new ArrayList<>();
         rows.add(Bench.row("timeline, newest 100 events, p50 / p95 / p99", "%.2f / %.2f / %.2f ms (%,d requests over %,d people, avg %.0f events returned)",
                 Bench.percentile(sorted, 50), Bench.percentile(sorted, 95), Bench.percentile(sorted, 99),
                 requests, lastPersons, lastReturned / (double) requests));
         if (pid > 0) {
+            rows.add(Bench.row("server CPU per timed timeline request", "%.2f ms (user + system of the whole server process)",
+                    lastServerCpuSeconds * 1000 / requests));
             rows.add(Bench.row("server RSS now / peak (VmHWM)", "%s / %s", Bench.mib(Bench.rssBytes(pid)), Bench.mib(hwm(pid))));
         }
         rows.add(Bench.row("machine load average", "%s (2 cores, shared)", Bench.loadAverage()));

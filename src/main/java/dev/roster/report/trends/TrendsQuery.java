@@ -30,15 +30,44 @@ public final class TrendsQuery {
     private final PopulationResolver populations;
     private final boolean withBreakdown;
     private final Optional<Population> group;
+    private final boolean tiesByEventId;
 
     public TrendsQuery(TrendsRequest request, Project project, PopulationResolver populations,
                        boolean withBreakdown, Optional<Population> group) {
+        this(request, project, populations, withBreakdown, group, false);
+    }
+
+    private TrendsQuery(TrendsRequest request, Project project, PopulationResolver populations,
+                        boolean withBreakdown, Optional<Population> group, boolean tiesByEventId) {
         this.request = requireNonNull(request, "request is null");
         this.project = requireNonNull(project, "project is null");
         this.populations = requireNonNull(populations, "populations is null");
         this.withBreakdown = withBreakdown;
         this.group = requireNonNull(group, "group is null");
+        this.tiesByEventId = tiesByEventId;
     }
+
+    /**
+     * The same query with sessions ordered by (ts, event_id), exactly as {@link Sql#SESSION_START}
+     * defines them. The default orders by ts alone, which reads no event ids (the widest column
+     * after the properties; dropping it halved the trends page's CPU on the 1M demo), and reports
+     * how many of a person's equal timestamps could make that order matter
+     * ({@link #AMBIGUOUS_TIES}); the caller reruns with this query when there are any.
+     */
+    TrendsQuery withTiesByEventId() {
+        return new TrendsQuery(request, project, populations, withBreakdown, group, true);
+    }
+
+    /**
+     * The {@code grp} of the row of {@link #series} (and the fifth column of {@link #conversion})
+     * that counts events whose timestamp equals the previous event's of the same person while their
+     * session ids differ (NULL counts as a value). Only such a tie can change the sessions that an
+     * order by ts alone finds: when the events of a tie all carry the same session id, every order
+     * of them gives the same session starts (the time gap inside a tie is 0), and when two of them
+     * differ, some adjacent pair differs in every order, so the count is not 0. Always 0 with
+     * {@link #withTiesByEventId}.
+     */
+    static final int AMBIGUOUS_TIES = 3;
 
     private boolean utc() {
         return request.scope().range().zone().normalized().equals(ZoneOffset.UTC);
@@ -46,15 +75,17 @@ public final class TrendsQuery {
 
     /**
      * {@code ev(pk, u, ts, name, properties, bv)} for the given names (u = pk), or, with sessions,
-     * {@code ev(pk, u, ts, rn, bv, c0..cn)}: u is the session unit, rn the event's rank in its
-     * person's (ts, event_id) order and {@code c<i>} whether the event matches {@code conditions[i]}.
+     * {@code ev(pk, u, ts, rn, amb, bv, c0..cn)}: u is the session unit, rn the event's rank in its
+     * person's ts order (ts, event_id with {@link #withTiesByEventId}), amb whether it is an
+     * {@link #AMBIGUOUS_TIES ambiguous tie} and {@code c<i>} whether the event matches {@code conditions[i]}.
      *
      * <p>Sessions ({@link Sql#SESSION_START}) need every event of a person in the range, so they
-     * are computed once, over only the persons who did one of the report's events in the range,
-     * on narrow rows: the conditions are evaluated before the window (no name or properties are
+     * are computed once, kept only for the persons who did one of the report's events in the range
+     * (a whole-partition {@code bool_or} in the first window, which shares its sort: cheaper than the
+     * second scan of the range a semi-join needed, measured on the 1M demo), on narrow rows: the conditions are evaluated before the window (no name or properties are
      * carried through it) and session ids are compared by their 64-bit hash (with the strings in
      * its rows the window filled the 512 MB memory limit and took 2× the time on the 1M demo; two
-     * different ids of one person's consecutive events would have to collide, p ≈ 2^-64). The first window (ordered by ts, event_id) finds the starts and ranks the events; the
+     * different ids of one person's consecutive events would have to collide, p ≈ 2^-64). The first window (ordered by ts, see {@link #withTiesByEventId}) finds the starts and ranks the events; the
      * running sum that numbers the sessions then reads only the starts and the matching events,
      * ordered by that integer rank. The range has no lead-in: sessions are cut at its start, which
      * changes no count (the in-range events of a session stay together either way).
@@ -79,7 +110,7 @@ public final class TrendsQuery {
         }
         StringBuilder flags = new StringBuilder();
         StringBuilder any = new StringBuilder();
-        b.sql("ev0 AS (SELECT e.person_key AS pk, e.ts, e.event_id, "
+        b.sql("ev0 AS (SELECT e.person_key AS pk, e.ts, " + (tiesByEventId ? "e.event_id, " : "")
                 + "CASE WHEN e.session_id IS NOT NULL THEN hash(e.session_id) END AS session_id, ").add(value).sql(" AS bv");
         for (int i = 0; i < conditions.size(); i++) {
             b.sql(", coalesce(").add(conditions.get(i)).sql(", false) AS c" + i);
@@ -88,16 +119,16 @@ public final class TrendsQuery {
         }
         b.sql(" FROM resolved_events e").add(joins)
                 .param(" WHERE e.project_key = ? AND e.ts >= ? AND e.ts < ?", project.key(),
-                        request.scope().range().start(), request.scope().range().end())
-                .param(" AND e.person_key IN (SELECT person_key FROM resolved_events WHERE project_key = ? AND ts >= ? AND ts < ?",
-                        project.key(), request.scope().range().start(), request.scope().range().end())
-                .param(" AND name IN (" + Sql.placeholders(names.size()) + "))", names.toArray());
+                        request.scope().range().start(), request.scope().range().end());
         b.sql(" AND ").add(request.scope().personCondition("e.person_key", project, populations, group)).sql(")");
-        b.sql(", ev1 AS (SELECT pk, ts, bv" + flags + ", row_number() OVER w AS rn, " + Sql.SESSION_START
-                + " AS ss FROM ev0 WINDOW w AS (PARTITION BY pk ORDER BY ts, event_id))");
+        String tie = tiesByEventId ? "false" : "(ts = lag(ts) OVER w AND session_id IS DISTINCT FROM lag(session_id) OVER w)";
+        String order = "PARTITION BY pk ORDER BY ts" + (tiesByEventId ? ", event_id" : "");
+        b.sql(", ev1 AS (SELECT pk, ts, bv" + flags + ", row_number() OVER w AS rn, " + tie + " AS amb, " + Sql.SESSION_START
+                + " AS ss, bool_or(" + any.substring(4) + ") OVER (" + order + " ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS keep"
+                + " FROM ev0 WINDOW w AS (" + order + "))");
         b.sql(", ev AS (SELECT pk, pk * " + Sql.SESSION_FACTOR
-                + " + sum(ss::INTEGER) OVER (PARTITION BY pk ORDER BY rn ROWS UNBOUNDED PRECEDING) AS u, ts, rn, bv" + flags
-                + " FROM ev1 WHERE ss" + any + ")");
+                + " + sum(ss::INTEGER) OVER (PARTITION BY pk ORDER BY rn ROWS UNBOUNDED PRECEDING) AS u, ts, rn, amb, bv" + flags
+                + " FROM ev1 WHERE keep AND (ss OR amb" + any + "))");
     }
 
     private Fragment bucket() {
@@ -160,6 +191,10 @@ public final class TrendsQuery {
         if (withConversion) {
             b.sql(" UNION ALL SELECT 0, NULL, NULL, 2, NULL, NULL, NULL, " + CONVERSION_COUNTS);
         }
+        if (sessions) {
+            b.sql(" UNION ALL SELECT 0, NULL, NULL, " + AMBIGUOUS_TIES + ", (SELECT count(*) FROM ev WHERE amb), NULL, NULL"
+                    + none);
+        }
         return b.build();
     }
 
@@ -188,7 +223,8 @@ public final class TrendsQuery {
     /**
      * People vs sessions: units (persons, sessions) that did the from-event, and those where a
      * different to-event followed at the same time or later (in the same session for sessions).
-     * One row: started people, converted people, started sessions, converted sessions. Used alone
+     * One row: started people, converted people, started sessions, converted sessions, and the
+     * {@link #AMBIGUOUS_TIES} count. Used alone
      * when the series are not computed in the same query (population breakdowns, no series).
      */
     Fragment conversion() {
@@ -197,7 +233,7 @@ public final class TrendsQuery {
         Fragment.Builder b = new Fragment.Builder().sql("WITH ");
         events(b, names, List.of(conversion.from().condition(), conversion.to().condition()), true, false);
         conversionUnits(b, "c0", "c1");
-        b.sql(" SELECT " + CONVERSION_COUNTS);
+        b.sql(" SELECT " + CONVERSION_COUNTS + ", (SELECT count(*) FROM ev WHERE amb)");
         return b.build();
     }
 

@@ -77,29 +77,12 @@ public final class TrendsReport {
         Map<Key, Map<LocalDateTime, long[]>> points = new LinkedHashMap<>();
         Map<Key, long[]> totals = new HashMap<>();
         boolean withConversion = conversion != null && request.conversion().isPresent();
-        Fragment sql = query.series(withConversion);
-        database.read(connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(sql.sql())) {
-                Sql.bind(statement, 1, sql.parameters());
-                try (ResultSet rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        if (rows.getInt(4) == 2) {
-                            conversion[0] = new long[] {rows.getLong(8), rows.getLong(9), rows.getLong(10), rows.getLong(11)};
-                            continue;
-                        }
-                        Key key = new Key(rows.getInt(1), label.orElse(rows.getString(3)));
-                        long[] values = {rows.getLong(5), rows.getLong(6), rows.getLong(7)};
-                        if (rows.getInt(4) == 1) {
-                            totals.put(key, values);
-                        } else {
-                            Timestamp bucket = rows.getTimestamp(2);
-                            points.computeIfAbsent(key, k -> new HashMap<>()).put(bucket.toLocalDateTime(), values);
-                        }
-                    }
-                }
-            }
-            return null;
-        });
+        if (!readSeries(query, withConversion, label, points, totals, conversion)) {
+            // Equal timestamps with different session ids: only the (ts, event_id) order is exact.
+            points.clear();
+            totals.clear();
+            readSeries(query.withTiesByEventId(), withConversion, label, points, totals, conversion);
+        }
         Map<Key, Map<LocalDateTime, List<String>>> people = new HashMap<>();
         if (request.scope().people()) {
             Fragment who = query.people();
@@ -142,6 +125,44 @@ public final class TrendsReport {
         return result;
     }
 
+    /**
+     * Runs {@link TrendsQuery#series} into {@code points}, {@code totals} and {@code conversion[0]};
+     * false when its sessions, ordered by ts alone, met an {@link TrendsQuery#AMBIGUOUS_TIES
+     * ambiguous tie} and must be recomputed in (ts, event_id) order.
+     */
+    private boolean readSeries(TrendsQuery query, boolean withConversion, Optional<String> label,
+                               Map<Key, Map<LocalDateTime, long[]>> points, Map<Key, long[]> totals, long[][] conversion) {
+        Fragment sql = query.series(withConversion);
+        return database.read(connection -> {
+            boolean exact = true;
+            try (PreparedStatement statement = connection.prepareStatement(sql.sql())) {
+                Sql.bind(statement, 1, sql.parameters());
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        int grp = rows.getInt(4);
+                        if (grp == TrendsQuery.AMBIGUOUS_TIES) {
+                            exact = rows.getLong(5) == 0;
+                            continue;
+                        }
+                        if (grp == 2) {
+                            conversion[0] = new long[] {rows.getLong(8), rows.getLong(9), rows.getLong(10), rows.getLong(11)};
+                            continue;
+                        }
+                        Key key = new Key(rows.getInt(1), label.orElse(rows.getString(3)));
+                        long[] values = {rows.getLong(5), rows.getLong(6), rows.getLong(7)};
+                        if (grp == 1) {
+                            totals.put(key, values);
+                        } else {
+                            Timestamp bucket = rows.getTimestamp(2);
+                            points.computeIfAbsent(key, k -> new HashMap<>()).put(bucket.toLocalDateTime(), values);
+                        }
+                    }
+                }
+            }
+            return exact;
+        });
+    }
+
     private static String label(Interval interval, LocalDateTime bucket) {
         return interval == Interval.HOUR ? bucket.toString() : bucket.toLocalDate().toString();
     }
@@ -158,13 +179,19 @@ public final class TrendsReport {
 
     /** Started people, converted people, started sessions, converted sessions: {@link TrendsQuery#conversion()}. */
     private long[] conversionCounts(Project project, TrendsRequest request) {
-        Fragment sql = new TrendsQuery(request, project, context.populations(), false, Optional.empty()).conversion();
+        TrendsQuery query = new TrendsQuery(request, project, context.populations(), false, Optional.empty());
+        long[] counts = conversionCounts(query);
+        return counts[4] == 0 ? Arrays.copyOf(counts, 4) : Arrays.copyOf(conversionCounts(query.withTiesByEventId()), 4);
+    }
+
+    private long[] conversionCounts(TrendsQuery query) {
+        Fragment sql = query.conversion();
         return database.read(connection -> {
             try (PreparedStatement statement = connection.prepareStatement(sql.sql())) {
                 Sql.bind(statement, 1, sql.parameters());
                 try (ResultSet rows = statement.executeQuery()) {
                     rows.next();
-                    return new long[] {rows.getLong(1), rows.getLong(2), rows.getLong(3), rows.getLong(4)};
+                    return new long[] {rows.getLong(1), rows.getLong(2), rows.getLong(3), rows.getLong(4), rows.getLong(5)};
                 }
             }
         });
