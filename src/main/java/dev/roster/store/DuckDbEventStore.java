@@ -391,6 +391,7 @@ public final class DuckDbEventStore implements EventStore {
                         + "r.name, r.ts, r.received_at, r.session_id, r.properties FROM events_recent r "
                         + "LEFT JOIN unfolded_merges m ON m.project_key = r.project_key AND m.from_key = r.person_key"
                         + chunk + " ORDER BY r.project_key, person_key, r.ts");
+                EventProjections.appendChunk(statement, chunk);
                 statement.execute("DELETE FROM events_recent" + chunk.replace("r.rowid", "rowid"));
                 // Merges are folded only when no recent event still needs their redirect.
                 if (chunk.isEmpty()) {
@@ -401,6 +402,7 @@ public final class DuckDbEventStore implements EventStore {
                             + "WHERE events_compacted.project_key = m.project_key AND events_compacted.person_key = m.from_key");
                     statement.execute("UPDATE payments SET person_key = m.to_key FROM unfolded_merges m "
                             + "WHERE payments.project_key = m.project_key AND payments.person_key = m.from_key");
+                    EventProjections.foldMerges(statement);
                     statement.execute("DELETE FROM unfolded_merges");
                 }
             }
@@ -410,11 +412,17 @@ public final class DuckDbEventStore implements EventStore {
     }
 
     /** Tables with erased rows that {@link #scrub} must rewrite; the order for sorted tables. */
-    private static final Map<String, String> SCRUB_ORDER = Map.of(
+    private static final Map<String, String> SCRUB_ORDER = scrubOrder(Map.of(
             "events_compacted", " ORDER BY project_key, person_key, ts",
             "events_recent", "", "identities", "", "person_summary", " ORDER BY project_key, person_key", "person_properties", "", "persons", "",
             "person_merges", "", "unfolded_merges", "", "identity_warnings", "",
-            "payments", " ORDER BY project_key, person_key, ts");
+            "payments", " ORDER BY project_key, person_key, ts"));
+
+    private static Map<String, String> scrubOrder(Map<String, String> tables) {
+        Map<String, String> all = new HashMap<>(tables);
+        all.putAll(EventProjections.ORDER);
+        return Map.copyOf(all);
+    }
     private final Set<String> tablesToScrub = new java.util.LinkedHashSet<>();
 
     @Override
@@ -465,6 +473,9 @@ public final class DuckDbEventStore implements EventStore {
             long events = 0;
             for (String table : new String[] {"events_recent", "events_compacted"}) {
                 events += deleted(connection, table, "DELETE FROM " + table + inKeys.formatted(table, "person_key"));
+            }
+            for (String table : EventProjections.ORDER.keySet()) {
+                deleted(connection, table, "DELETE FROM " + table + inKeys.formatted(table, "person_key"));
             }
             deleted(connection, "person_summary", PersonSummaryWriter.DELETE_BATCH_PERSONS);
             deleted(connection, "payments", "DELETE FROM payments" + inKeys.formatted("payments", "person_key"));

@@ -23,7 +23,8 @@ final class Migrations {
             "V5__populations.sql",
             "V6__person_summary.sql",
             "V7__person_event_index.sql",
-            "V9__payments.sql");
+            "V9__payments.sql",
+            "V11__event_projections.sql");
 
     void apply(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement()) {

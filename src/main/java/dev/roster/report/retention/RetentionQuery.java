@@ -62,16 +62,17 @@ public final class RetentionQuery {
             joins = sql.joins();
         }
         Fragment persons = request.scope().personCondition("e.person_key", project, populations, group);
+        String cohortSource = cohortProjected() ? "resolved_occurrences" : "resolved_events";
         Fragment.Builder b = new Fragment.Builder().sql("WITH c AS (");
         if (request.firstTime()) {
             b.param("SELECT pk, date_trunc('" + unit + "', " + local("ta") + ") AS cb, bv, ta FROM (SELECT e.person_key AS pk, ", zoneParameter)
-                    .add(value).sql(" AS bv, min(e.ts) AS ta FROM resolved_events e").add(joins)
+                    .add(value).sql(" AS bv, min(e.ts) AS ta FROM " + cohortSource + " e").add(joins)
                     .param(" WHERE e.project_key = ? AND ", project.key()).add(request.cohortEvent().condition())
                     .sql(" AND ").add(persons)
                     .param(" GROUP BY ALL HAVING min(e.ts) >= ? AND min(e.ts) < ?)", start, end);
         } else {
             b.param("SELECT e.person_key AS pk, date_trunc('" + unit + "', " + local("e.ts") + ") AS cb, ", zoneParameter).add(value)
-                    .sql(" AS bv, min(e.ts) AS ta FROM resolved_events e").add(joins)
+                    .sql(" AS bv, min(e.ts) AS ta FROM " + cohortSource + " e").add(joins)
                     .param(" WHERE e.project_key = ? AND e.ts >= ? AND e.ts < ? AND ", project.key(), start, end)
                     .add(request.cohortEvent().condition()).sql(" AND ").add(persons).sql(" GROUP BY ALL");
         }
@@ -79,34 +80,104 @@ public final class RetentionQuery {
         // key as stored (no per-row merge redirect), and the cohort side carries each person's stored
         // keys instead: its own plus those of the merges not yet folded into the events (few). The
         // join then also narrows the scan to the cohort's key range.
-        b.sql("), r AS (SELECT e.person_key AS raw, e.ts FROM all_events e")
-                .param(" WHERE e.project_key = ? AND e.ts > ?", project.key(), start);
-        if (request.mode() == Mode.ON) {
-            Duration longest = request.period() == Period.DAY ? Duration.ofDays(1)
-                    : request.period() == Period.WEEK ? Duration.ofDays(7) : Duration.ofDays(31);
-            b.param(" AND e.ts < ?", end.plus(longest.multipliedBy(request.periods())).plus(Duration.ofDays(2)));
-        }
-        if (request.returnEvent().isPresent()) {
-            b.sql(" AND ").add(request.returnEvent().get().condition());
+        //
+        // "Any event" returns read person-days when that is exact (see #personDays): a day's first
+        // and last event stand for all of its events, and first = last = ts for uncompacted events.
+        // A named return event without property filters reads the occurrences (name, person, time).
+        boolean days = personDays();
+        Instant bound = lastReturn();
+        if (days) {
+            b.param("), r AS (SELECT e.person_key AS raw, e.first_ts, e.last_ts FROM all_person_days e WHERE e.project_key = ? AND e.last_ts > ?",
+                    project.key(), start);
+            if (bound != null) {
+                b.param(" AND e.first_ts < ?", bound);
+            }
+        } else {
+            boolean named = request.returnEvent().isPresent() && request.returnEvent().get().where().isEmpty();
+            b.sql("), r AS (SELECT e.person_key AS raw, e.ts FROM " + (named ? "all_occurrences" : "all_events") + " e")
+                    .param(" WHERE e.project_key = ? AND e.ts > ?", project.key(), start);
+            if (bound != null) {
+                b.param(" AND e.ts < ?", bound);
+            }
+            if (request.returnEvent().isPresent()) {
+                b.sql(" AND ").add(request.returnEvent().get().condition());
+            }
         }
         b.sql(")");
         b.param(", ck AS (SELECT pk, pk AS raw, cb, ta FROM c UNION ALL SELECT c.pk, m.from_key, c.cb, c.ta FROM c "
                 + "JOIN unfolded_merges m ON m.project_key = ? AND m.to_key = c.pk)", project.key());
+        String first = days ? "r.first_ts" : "r.ts";
+        String last = days ? "r.last_ts" : "r.ts";
         b.sql(", p AS (SELECT c.pk, c.cb, ");
-        b.add(period(local("c.ta"), local("r.ts"), zone));
-        b.sql(" AS n FROM ck c JOIN r ON r.raw = c.raw AND r.ts > c.ta");
+        if (days) {
+            // the day's first event counts only when it is after the cohort event (its last always is: joined on it)
+            b.sql("CASE WHEN r.first_ts > c.ta THEN ").add(period(local("c.ta"), local(first), zone)).sql(" END AS n1, ");
+        }
+        b.add(period(local("c.ta"), local(last), zone));
+        b.sql(" AS n FROM ck c JOIN r ON r.raw = c.raw AND " + last + " > c.ta");
         if (request.mode() == Mode.ON) {
             // only returns inside the measured periods count: bound the range join (a day of slack covers
             // any wall-clock shift; the period number is exact and filtered below)
-            long days = (request.period() == Period.DAY ? 1L : request.period() == Period.WEEK ? 7L : 31L) * request.periods() + 1;
-            b.sql(" AND r.ts < c.ta + INTERVAL " + days + " DAY");
+            long span = (request.period() == Period.DAY ? 1L : request.period() == Period.WEEK ? 7L : 31L) * request.periods() + 1;
+            b.sql(" AND " + first + " < c.ta + INTERVAL " + span + " DAY");
         }
         b.sql(")");
         // first time: one cohort per person, so the person alone is the key
         String key = request.firstTime() ? "pk" : "pk, cb";
-        b.sql(", cells AS (SELECT " + key + ", bit_or(1::BIGINT << n) FILTER (WHERE n >= 0 AND n < " + request.periods()
-                + ") AS bits, max(n) AS maxn FROM p GROUP BY " + key + ")");
+        int periods = request.periods();
+        if (days) {
+            String mask = "(CASE WHEN n >= 0 AND n < " + periods + " THEN 1::BIGINT << n ELSE 0 END"
+                    + " | CASE WHEN n1 >= 0 AND n1 < " + periods + " THEN 1::BIGINT << n1 ELSE 0 END)";
+            b.sql(", cells AS (SELECT " + key + ", bit_or(" + mask + ") FILTER (WHERE " + mask + " <> 0) AS bits, max(n) AS maxn FROM p GROUP BY "
+                    + key + ")");
+        } else {
+            b.sql(", cells AS (SELECT " + key + ", bit_or(1::BIGINT << n) FILTER (WHERE n >= 0 AND n < " + periods
+                    + ") AS bits, max(n) AS maxn FROM p GROUP BY " + key + ")");
+        }
         return b.build();
+    }
+
+    /** Whether the cohort event's scan can read {@code resolved_occurrences}: no property filter, no event-property breakdown. */
+    private boolean cohortProjected() {
+        boolean eventValue = withBreakdown
+                && request.scope().valueBreakdown().filter(v -> v instanceof Breakdown.EventProperty).isPresent();
+        return request.cohortEvent().where().isEmpty() && !eventValue;
+    }
+
+    /** The end of the returns that can fall into a measured period ("on" mode), or null (any later return counts). */
+    private Instant lastReturn() {
+        if (request.mode() != Mode.ON) {
+            return null;
+        }
+        Duration longest = request.period() == Period.DAY ? Duration.ofDays(1)
+                : request.period() == Period.WEEK ? Duration.ofDays(7) : Duration.ofDays(31);
+        return request.scope().range().end().plus(longest.multipliedBy(request.periods())).plus(Duration.ofDays(2));
+    }
+
+    /**
+     * Whether "any event" returns can be read from person-days ({@code first_ts}, {@code last_ts}
+     * of a person's events within one UTC day) and give the same answer as every event. True when
+     * the wall clock keeps one UTC offset over every instant involved (UTC, a fixed offset, or no
+     * transition between the range's start and the last return that counts): the period number is
+     * then non-decreasing in time and a day-long span (less than any period: day, week, month)
+     * crosses at most one period boundary, so its events fall in the periods of its first and last
+     * event, both of which are events. A day that starts before the cohort event and ends after it
+     * is within the cohort event's period 0, which its last event sets.
+     */
+    boolean personDays() {
+        if (request.returnEvent().isPresent()) {
+            return false;
+        }
+        java.time.zone.ZoneRules rules = request.scope().range().zone().getRules();
+        if (rules.isFixedOffset()) {
+            return true;
+        }
+        Instant bound = lastReturn();
+        if (bound == null) {
+            return false;
+        }
+        java.time.zone.ZoneOffsetTransition next = rules.nextTransition(request.scope().range().start().minus(Duration.ofDays(2)));
+        return next == null || next.getInstant().isAfter(bound.plus(Duration.ofDays(2)));
     }
 
     private Fragment period(String la, String lb, String zone) {
