@@ -56,7 +56,8 @@ public final class RetentionQuery {
         String unit = request.period().name().toLowerCase(java.util.Locale.ROOT);
         Fragment value = Fragment.of("NULL::VARCHAR");
         Fragment joins = Fragment.of("");
-        if (withBreakdown && request.scope().valueBreakdown().isPresent()) {
+        boolean valued = valued();
+        if (valued) {
             Breakdown.ValueSql sql = Breakdown.valueSql(request.scope().valueBreakdown().get(), project);
             value = sql.value();
             joins = sql.joins();
@@ -64,17 +65,22 @@ public final class RetentionQuery {
         Fragment persons = request.scope().personCondition("e.person_key", project, populations, group);
         String cohortSource = cohortProjected() ? "resolved_occurrences" : "resolved_events";
         Fragment.Builder b = new Fragment.Builder().sql("WITH c AS (");
+        // without a breakdown the value is a constant NULL outside the grouping (cheaper keys)
         if (request.firstTime()) {
-            b.param("SELECT pk, date_trunc('" + unit + "', " + local("ta") + ") AS cb, bv, ta FROM (SELECT e.person_key AS pk, ", zoneParameter)
-                    .add(value).sql(" AS bv, min(e.ts) AS ta FROM " + cohortSource + " e").add(joins)
+            b.param("SELECT pk, date_trunc('" + unit + "', " + local("ta") + ") AS cb, " + (valued ? "bv" : "NULL::VARCHAR AS bv")
+                    + ", ta FROM (SELECT e.person_key AS pk, ", zoneParameter);
+            if (valued) {
+                b.add(value).sql(" AS bv, ");
+            }
+            b.sql("min(e.ts) AS ta FROM " + cohortSource + " e").add(joins)
                     .param(" WHERE e.project_key = ? AND ", project.key()).add(request.cohortEvent().condition())
                     .sql(" AND ").add(persons)
-                    .param(" GROUP BY ALL HAVING min(e.ts) >= ? AND min(e.ts) < ?)", start, end);
+                    .param(" GROUP BY " + (valued ? "ALL" : "e.person_key") + " HAVING min(e.ts) >= ? AND min(e.ts) < ?)", start, end);
         } else {
             b.param("SELECT e.person_key AS pk, date_trunc('" + unit + "', " + local("e.ts") + ") AS cb, ", zoneParameter).add(value)
                     .sql(" AS bv, min(e.ts) AS ta FROM " + cohortSource + " e").add(joins)
                     .param(" WHERE e.project_key = ? AND e.ts >= ? AND e.ts < ? AND ", project.key(), start, end)
-                    .add(request.cohortEvent().condition()).sql(" AND ").add(persons).sql(" GROUP BY ALL");
+                    .add(request.cohortEvent().condition()).sql(" AND ").add(persons).sql(valued ? " GROUP BY ALL" : " GROUP BY pk, cb");
         }
         // Returns: every event of the cohort's persons. The large scan reads all_events with the person
         // key as stored (no per-row merge redirect), and the cohort side carries each person's stored
@@ -135,6 +141,11 @@ public final class RetentionQuery {
                     + ") AS bits, max(n) AS maxn FROM p GROUP BY " + key + ")");
         }
         return b.build();
+    }
+
+    /** Whether the report splits by a breakdown value ({@code bv}); otherwise the value is a constant NULL outside every key. */
+    private boolean valued() {
+        return withBreakdown && request.scope().valueBreakdown().isPresent();
     }
 
     /** Whether the cohort event's scan can read {@code resolved_occurrences}: no property filter, no event-property breakdown. */
@@ -206,7 +217,7 @@ public final class RetentionQuery {
 
     /** The matrix: per (cohort, breakdown value) the size and the count per period. */
     Fragment matrix() {
-        Fragment.Builder b = new Fragment.Builder().add(cells()).sql(" SELECT c.cb, c.bv, count(*)");
+        Fragment.Builder b = new Fragment.Builder().add(cells()).sql(" SELECT c.cb, " + (valued() ? "c.bv" : "NULL::VARCHAR") + ", count(*)");
         for (int n = 0; n < request.periods(); n++) {
             if (request.mode() == Mode.ON) {
                 b.sql(", count(*) FILTER (WHERE (m.bits & (1::BIGINT << " + n + ")) <> 0)");
@@ -214,7 +225,7 @@ public final class RetentionQuery {
                 b.sql(", count(*) FILTER (WHERE m.maxn >= " + n + ")");
             }
         }
-        b.sql(" FROM c LEFT JOIN cells m ON " + join() + " GROUP BY c.cb, c.bv");
+        b.sql(" FROM c LEFT JOIN cells m ON " + join() + " GROUP BY c.cb" + (valued() ? ", c.bv" : ""));
         return b.build();
     }
 
