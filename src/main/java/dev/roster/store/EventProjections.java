@@ -20,7 +20,7 @@ final class EventProjections {
     /** Sort orders, also used when a table is rewritten after an erasure. */
     static final Map<String, String> ORDER = Map.of(
             "event_occurrences", " ORDER BY project_key, name, person_key, ts",
-            "person_days", " ORDER BY project_key, first_ts::DATE, person_key");
+            "person_days", " ORDER BY project_key, person_key, first_ts");
 
     private EventProjections() {
     }
@@ -37,7 +37,7 @@ final class EventProjections {
         statement.execute("INSERT INTO event_occurrences SELECT r.project_key, r.name, coalesce(m.to_key, r.person_key) AS pk, r.ts"
                 + source + " ORDER BY r.project_key, r.name, pk, r.ts");
         statement.execute("INSERT INTO person_days SELECT r.project_key, coalesce(m.to_key, r.person_key) AS pk, min(r.ts), max(r.ts)"
-                + source + " GROUP BY r.project_key, pk, r.ts::DATE ORDER BY r.project_key, r.ts::DATE, pk");
+                + source + " GROUP BY r.project_key, pk, r.ts::DATE ORDER BY r.project_key, pk, min(r.ts)");
     }
 
     /** Folds {@code unfolded_merges} into both projections, as compaction does for the events. */

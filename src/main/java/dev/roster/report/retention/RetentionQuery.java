@@ -115,12 +115,15 @@ public final class RetentionQuery {
         String first = days ? "r.first_ts" : "r.ts";
         String last = days ? "r.last_ts" : "r.ts";
         b.sql(", p AS (SELECT c.pk, c.cb, ");
+        b.add(period(local("c.ta"), local(last), zone)).sql(" AS n");
         if (days) {
-            // the day's first event counts only when it is after the cohort event (its last always is: joined on it)
-            b.sql("CASE WHEN r.first_ts > c.ta THEN ").add(period(local("c.ta"), local(first), zone)).sql(" END AS n1, ");
+            // the periods of the day's last event (after the cohort event: joined on it) and of its first
+            // event when that is after the cohort event too, as bits (n >= 0 here; bits past the last
+            // measured period are cut off below)
+            b.sql(", (1::BIGINT << least(n, 62)) | CASE WHEN r.first_ts > c.ta THEN 1::BIGINT << least(")
+                    .add(period(local("c.ta"), local(first), zone)).sql(", 62) ELSE 0 END AS m");
         }
-        b.add(period(local("c.ta"), local(last), zone));
-        b.sql(" AS n FROM ck c JOIN r ON r.raw = c.raw AND " + last + " > c.ta");
+        b.sql(" FROM ck c JOIN r ON r.raw = c.raw AND " + last + " > c.ta");
         if (request.mode() == Mode.ON) {
             // only returns inside the measured periods count: bound the range join (a day of slack covers
             // any wall-clock shift; the period number is exact and filtered below)
@@ -132,10 +135,8 @@ public final class RetentionQuery {
         String key = request.firstTime() ? "pk" : "pk, cb";
         int periods = request.periods();
         if (days) {
-            String mask = "(CASE WHEN n >= 0 AND n < " + periods + " THEN 1::BIGINT << n ELSE 0 END"
-                    + " | CASE WHEN n1 >= 0 AND n1 < " + periods + " THEN 1::BIGINT << n1 ELSE 0 END)";
-            b.sql(", cells AS (SELECT " + key + ", bit_or(" + mask + ") FILTER (WHERE " + mask + " <> 0) AS bits, max(n) AS maxn FROM p GROUP BY "
-                    + key + ")");
+            long measured = (1L << periods) - 1;
+            b.sql(", cells AS (SELECT " + key + ", nullif(bit_or(m) & " + measured + ", 0) AS bits, max(n) AS maxn FROM p GROUP BY " + key + ")");
         } else {
             b.sql(", cells AS (SELECT " + key + ", bit_or(1::BIGINT << n) FILTER (WHERE n >= 0 AND n < " + periods
                     + ") AS bits, max(n) AS maxn FROM p GROUP BY " + key + ")");
