@@ -144,8 +144,8 @@ class EventProjectionsTest {
         try (Roster roster = Roster.open(config)) {
             long events = roster.database().read(connection -> scalar(connection, "SELECT count(*) FROM events_compacted"));
             assertThat(events).isGreaterThan(40);
-            assertThat(roster.database().read(connection -> scalar(connection, "SELECT count(*) FROM resolved_occurrences")))
-                    .as("the views read the tail as is").isEqualTo(events + 3);
+            long occurrences = roster.database().read(connection -> scalar(connection, "SELECT count(*) FROM resolved_occurrences"));
+            assertThat(occurrences).as("the views read the tail as is").isEqualTo(events + 3);
             roster.database().read(connection -> {
                 assertThat(scalar(connection, "SELECT count(*) FROM event_occurrences")).isEqualTo(events);
                 assertThat(scalar(connection, OCCURRENCES_DIFFER)).isZero();
