@@ -13,7 +13,10 @@ import java.util.Optional;
 /**
  * Compiles a population definition into one SQL query selecting the surviving person keys of
  * its members, read from {@code resolved_events} (so merges count immediately),
- * {@code person_properties} and {@code identities}. Every user value is a bind parameter;
+ * {@code person_properties} and {@code identities}. Event conditions without property filters read
+ * {@code resolved_event_times} instead (the same events' project, person, name and time, stored
+ * sorted by name and time): "3+ Viewed Pricing in 30 days" then reads the row groups of that event
+ * in that window, not a column of every event. Every user value is a bind parameter;
  * event-property names are passed as JSON pointers in parameters. The AND/OR algebra is
  * {@link SetAlgebra}'s; this class writes the leaves as sets of {@code person_key}.
  *
@@ -25,6 +28,8 @@ import java.util.Optional;
  */
 public final class PopulationCompiler extends SetAlgebra {
     private static final String RESOLVED_EVENTS = "resolved_events";
+    /** The events' (project_key, person_key, name, ts) only, sorted by name and time per run (V10). */
+    private static final String RESOLVED_EVENT_TIMES = "resolved_event_times";
 
     private final int projectKey;
     private final Instant now;
@@ -32,23 +37,31 @@ public final class PopulationCompiler extends SetAlgebra {
     private final RevenueExpression revenue;
     /** The events relation: {@code resolved_events}, or a pre-filtered copy of it (size history). */
     private final String events;
+    /**
+     * A relation with the {@code project_key, person_key, name, ts} of the same events, read by the
+     * scans that need no event property: {@code resolved_event_times}, whose zone maps on name and
+     * time skip the row groups of other events, or {@link #events} itself.
+     */
+    private final String times;
     /** A relation {@code (person_key, first_ts)} of every person's first event, if one was prepared. */
     private final Optional<String> firstSeen;
 
     private PopulationCompiler(int projectKey, Instant now, Optional<Instant> cutoff, RevenueExpression revenue, String events,
-                               Optional<String> firstSeen) {
+                               String times, Optional<String> firstSeen) {
         super(List.of("person_key"));
         this.projectKey = projectKey;
         this.now = requireNonNull(now, "now is null");
         this.cutoff = requireNonNull(cutoff, "cutoff is null");
         this.revenue = requireNonNull(revenue, "revenue is null");
         this.events = requireNonNull(events, "events is null");
+        this.times = requireNonNull(times, "times is null");
         this.firstSeen = requireNonNull(firstSeen, "firstSeen is null");
     }
 
     /** The members now, against all current data; LTV sums {@code revenue}. */
     public static PersonKeyQuery compile(Condition definition, int projectKey, Instant now, RevenueExpression revenue) {
-        Fragment members = new PopulationCompiler(projectKey, now, Optional.empty(), revenue, RESOLVED_EVENTS, Optional.empty())
+        Fragment members = new PopulationCompiler(projectKey, now, Optional.empty(), revenue, RESOLVED_EVENTS, RESOLVED_EVENT_TIMES,
+                Optional.empty())
                 .members(definition);
         return new PersonKeyQuery(members.sql(), members.parameters());
     }
@@ -59,7 +72,9 @@ public final class PopulationCompiler extends SetAlgebra {
      * (their history is not kept).
      */
     public static PersonKeyQuery compileAsOf(Condition definition, int projectKey, Instant asOf, RevenueExpression revenue) {
-        return compileAsOf(definition, projectKey, asOf, revenue, RESOLVED_EVENTS, Optional.empty());
+        PopulationCompiler compiler = new PopulationCompiler(projectKey, asOf, Optional.of(asOf), revenue, RESOLVED_EVENTS,
+                RESOLVED_EVENT_TIMES, Optional.empty());
+        return compiler.asOf(definition);
     }
 
     /**
@@ -69,13 +84,16 @@ public final class PopulationCompiler extends SetAlgebra {
      */
     static PersonKeyQuery compileAsOf(Condition definition, int projectKey, Instant asOf, RevenueExpression revenue, String events,
                                       Optional<String> firstSeen) {
-        PopulationCompiler compiler = new PopulationCompiler(projectKey, asOf, Optional.of(asOf), revenue, events, firstSeen);
-        Fragment members = compiler.members(definition);
+        return new PopulationCompiler(projectKey, asOf, Optional.of(asOf), revenue, events, events, firstSeen).asOf(definition);
+    }
+
+    private PersonKeyQuery asOf(Condition definition) {
+        Fragment members = members(definition);
         if (PopulationRules.isPositive(definition) && !readsProfile(definition)) {
             // every included set needs an event before the cutoff: members existed then
             return new PersonKeyQuery(members.sql(), members.parameters());
         }
-        Fragment existed = compiler.existed();
+        Fragment existed = existed();
         return new PersonKeyQuery("SELECT person_key FROM (" + members.sql() + ") INTERSECT SELECT person_key FROM ("
                 + existed.sql() + ")", concat(members.parameters(), existed.parameters()));
     }
@@ -100,6 +118,11 @@ public final class PopulationCompiler extends SetAlgebra {
             sql.append(" AND ");
             FilterSql.eventProperty(filter, sql, parameters);
         }
+    }
+
+    /** The relation to scan for events of one name with these property filters: the narrow one when there are none. */
+    private String source(List<Condition.Filter> where) {
+        return where.isEmpty() ? times : events;
     }
 
     private void windowScope(StringBuilder sql, List<Object> parameters, Optional<Condition.Window> within) {
@@ -127,6 +150,7 @@ public final class PopulationCompiler extends SetAlgebra {
         List<Object> parameters = new ArrayList<>();
         eventScope(scope, parameters, did.event(), did.where());
         windowScope(scope, parameters, did.within());
+        String from = source(did.where());
         Condition.Count count = did.count();
         if (count.matchesZero()) {
             // gte 0: everyone; lte N: not (more than N); eq 0: not (at least once).
@@ -134,20 +158,20 @@ public final class PopulationCompiler extends SetAlgebra {
                 return new Term(false, nobody());
             }
             if (count.op() == Condition.CountOp.EQ) {
-                return new Term(false, new Fragment("SELECT " + (did.negated() ? "DISTINCT " : "") + "person_key FROM " + events
+                return new Term(false, new Fragment("SELECT " + (did.negated() ? "DISTINCT " : "") + "person_key FROM " + from
                         + " WHERE " + scope, parameters));
             }
             parameters.add(count.value());
-            return new Term(false, new Fragment("SELECT person_key FROM " + events + " WHERE " + scope
+            return new Term(false, new Fragment("SELECT person_key FROM " + from + " WHERE " + scope
                     + " GROUP BY person_key HAVING count(*) > ?", parameters));
         }
         if (count.op() == Condition.CountOp.GTE && count.value() == 1) {
             // Excluded sets only feed anti-joins and set operations, which need no DISTINCT.
-            return new Term(true, new Fragment("SELECT " + (did.negated() ? "" : "DISTINCT ") + "person_key FROM " + events
+            return new Term(true, new Fragment("SELECT " + (did.negated() ? "" : "DISTINCT ") + "person_key FROM " + from
                     + " WHERE " + scope, parameters));
         }
         parameters.add(count.value());
-        return new Term(true, new Fragment("SELECT person_key FROM " + events + " WHERE " + scope
+        return new Term(true, new Fragment("SELECT person_key FROM " + from + " WHERE " + scope
                 + " GROUP BY person_key HAVING count(*) " + (count.op() == Condition.CountOp.GTE ? ">=" : "=") + " ?", parameters));
     }
 
@@ -156,7 +180,7 @@ public final class PopulationCompiler extends SetAlgebra {
         StringBuilder firstScope = new StringBuilder();
         List<Object> parameters = new ArrayList<>();
         eventScope(firstScope, parameters, sequence.beforeFirst(), List.of());
-        String first = "SELECT person_key, min(ts) AS first_ts FROM " + events + " WHERE " + firstScope + " GROUP BY person_key";
+        String first = "SELECT person_key, min(ts) AS first_ts FROM " + times + " WHERE " + firstScope + " GROUP BY person_key";
         Condition.Count count = sequence.count();
         if (count.op() == Condition.CountOp.GTE && count.value() == 0) {
             return new Fragment("SELECT person_key FROM (" + first + ")", parameters);
@@ -166,7 +190,7 @@ public final class PopulationCompiler extends SetAlgebra {
         String join = count.matchesZero() ? "LEFT JOIN" : "JOIN";
         parameters.add(count.value());
         String op = count.op() == Condition.CountOp.GTE ? ">=" : count.op() == Condition.CountOp.LTE ? "<=" : "=";
-        return new Fragment("SELECT f.person_key FROM (" + first + ") f " + join + " (SELECT person_key, ts FROM " + events
+        return new Fragment("SELECT f.person_key FROM (" + first + ") f " + join + " (SELECT person_key, ts FROM " + source(sequence.where())
                 + " WHERE " + eventScope + ") e ON e.person_key = f.person_key AND e.ts < f.first_ts "
                 + "GROUP BY f.person_key HAVING count(e.ts) " + op + " ?", parameters);
     }
@@ -177,12 +201,12 @@ public final class PopulationCompiler extends SetAlgebra {
         List<Object> parameters = new ArrayList<>();
         eventScope(scope, parameters, first.event(), first.where());
         if (first.within().isEmpty()) {
-            return new Fragment("SELECT DISTINCT person_key FROM " + events + " WHERE " + scope, parameters);
+            return new Fragment("SELECT DISTINCT person_key FROM " + source(first.where()) + " WHERE " + scope, parameters);
         }
         Instant[] bounds = bounds(first.within().get());
         parameters.add(bounds[0]);
         parameters.add(bounds[1]);
-        return new Fragment("SELECT person_key FROM " + events + " WHERE " + scope
+        return new Fragment("SELECT person_key FROM " + source(first.where()) + " WHERE " + scope
                 + " GROUP BY person_key HAVING min(ts) >= ? AND min(ts) < ?", parameters);
     }
 
@@ -244,14 +268,14 @@ public final class PopulationCompiler extends SetAlgebra {
         if (firstSeen.isPresent()) {
             return new Fragment("SELECT person_key FROM " + firstSeen.get() + " WHERE first_ts < ?", List.of(cutoff.orElseThrow()));
         }
-        return new Fragment("SELECT DISTINCT person_key FROM " + RESOLVED_EVENTS + " WHERE project_key = ? AND ts < ?",
+        return new Fragment("SELECT DISTINCT person_key FROM " + times + " WHERE project_key = ? AND ts < ?",
                 List.of(projectKey, cutoff.orElseThrow()));
     }
 
     // ---- what a definition reads ----
 
-    /** Every event name a definition looks at. */
-    static java.util.Set<String> eventNames(Condition condition) {
+    /** Every event name a definition looks at with event-property filters (the scans that read {@code properties}). */
+    static java.util.Set<String> filteredEventNames(Condition condition) {
         java.util.Set<String> names = new java.util.TreeSet<>();
         collect(condition, names);
         return names;
@@ -260,12 +284,11 @@ public final class PopulationCompiler extends SetAlgebra {
     private static void collect(Condition condition, java.util.Set<String> names) {
         if (condition instanceof Condition.Group group) {
             group.children().forEach(child -> collect(child, names));
-        } else if (condition instanceof Condition.Did did) {
+        } else if (condition instanceof Condition.Did did && !did.where().isEmpty()) {
             names.add(did.event());
-        } else if (condition instanceof Condition.Sequence sequence) {
+        } else if (condition instanceof Condition.Sequence sequence && !sequence.where().isEmpty()) {
             names.add(sequence.event());
-            names.add(sequence.beforeFirst());
-        } else if (condition instanceof Condition.FirstDid first) {
+        } else if (condition instanceof Condition.FirstDid first && !first.where().isEmpty()) {
             names.add(first.event());
         }
     }

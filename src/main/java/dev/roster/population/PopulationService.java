@@ -52,6 +52,8 @@ public final class PopulationService implements PopulationResolver {
     static final int MAX_EVALUATED_MEMBERS = 250_000;
     private static final String HISTORY_EVENTS = "temp.population_history_events";
     private static final String HISTORY_FIRST_SEEN = "temp.population_history_first_seen";
+    /** The events' (project, person, name, time), sorted by name and time (V10): what unfiltered conditions read. */
+    private static final String EVENT_TIMES = "resolved_event_times";
     /** Passed to the compilers for definitions without an LTV condition, which never read it. */
     private static final RevenueExpression UNUSED_REVENUE = RevenueExpression.of(RevenueConfig.DEFAULT);
 
@@ -408,7 +410,8 @@ public final class PopulationService implements PopulationResolver {
         if (definition.isPresent()) {
             RevenueExpression amount = revenueFor(project, definition.get());
             values = countWithCopies(project, definition.get(), now, amount,
-                    HistoryCompiler.counts(definition.get(), project.key(), cutoffs, amount, HISTORY_EVENTS, HISTORY_FIRST_SEEN), days);
+                    HistoryCompiler.counts(definition.get(), project.key(), cutoffs, amount,
+                            copyEvents(definition.get()) ? HISTORY_EVENTS : "resolved_events", EVENT_TIMES, HISTORY_FIRST_SEEN), days);
         } else {
             values = countAll(cutoffs.stream().map(asOf -> PopulationCompiler.count(staticAsOf(project, id, asOf))).toList());
         }
@@ -448,31 +451,41 @@ public final class PopulationService implements PopulationResolver {
     }
 
     /**
-     * The daily counts of a dynamic population in one query ({@link HistoryCompiler}) over a
-     * connection-local copy of only the events the definition looks at (and every person's first
-     * event), made once.
+     * The daily counts of a dynamic population in one query ({@link HistoryCompiler}). Conditions
+     * without event-property filters read {@code resolved_event_times}, whose zone maps already
+     * skip other events; the events that filtered conditions and LTV read (with their JSON
+     * properties) are copied once into a connection-local table, as is every person's first event
+     * when the definition needs it.
      */
+    /** Whether a definition reads events' properties (filtered conditions, LTV), which the history copies. */
+    private static boolean copyEvents(Condition definition) {
+        return PopulationCompiler.usesRevenue(definition) || !PopulationCompiler.filteredEventNames(definition).isEmpty();
+    }
+
     private List<Long> countWithCopies(Project project, Condition definition, Instant now, RevenueExpression amount,
                                        PersonKeyQuery counts, int days) {
         boolean ltv = PopulationCompiler.usesRevenue(definition);
+        Set<String> filtered = PopulationCompiler.filteredEventNames(definition);
         return database.read(connection -> {
             try {
                 // Only the columns the history reads (no event ids, identities or session ids).
-                try (PreparedStatement copy = connection.prepareStatement("CREATE OR REPLACE TEMP TABLE " + HISTORY_EVENTS
-                        + " AS SELECT project_key, person_key, name, ts, properties FROM resolved_events WHERE project_key = ? AND ts < ? AND (name IN "
-                        + "(SELECT unnest(from_json(?, '[\"VARCHAR\"]')))" + (ltv ? " OR " + amount.sql() + " IS NOT NULL" : "") + ")")) {
-                    List<Object> parameters = new ArrayList<>(List.of(project.key(), now, Json.write(PopulationCompiler.eventNames(definition))));
-                    if (ltv) {
-                        parameters.addAll(amount.parameters());
+                if (copyEvents(definition)) {
+                    try (PreparedStatement copy = connection.prepareStatement("CREATE OR REPLACE TEMP TABLE " + HISTORY_EVENTS
+                            + " AS SELECT project_key, person_key, name, ts, properties FROM resolved_events WHERE project_key = ? AND ts < ? AND (name IN "
+                            + "(SELECT unnest(from_json(?, '[\"VARCHAR\"]')))" + (ltv ? " OR " + amount.sql() + " IS NOT NULL" : "") + ")")) {
+                        List<Object> parameters = new ArrayList<>(List.of(project.key(), now, Json.write(filtered)));
+                        if (ltv) {
+                            parameters.addAll(amount.parameters());
+                        }
+                        Sql.bind(copy, 1, parameters);
+                        copy.execute();
                     }
-                    Sql.bind(copy, 1, parameters);
-                    copy.execute();
                 }
                 // Every person's first event: a pass over all events, so only for the definitions
                 // that read it (profile and identity conditions, complements of the whole).
                 if (counts.sql().contains(HISTORY_FIRST_SEEN)) {
                     try (PreparedStatement copy = connection.prepareStatement("CREATE OR REPLACE TEMP TABLE " + HISTORY_FIRST_SEEN
-                            + " AS SELECT person_key, min(ts) AS first_ts FROM resolved_events WHERE project_key = ? AND ts < ? GROUP BY person_key")) {
+                            + " AS SELECT person_key, min(ts) AS first_ts FROM " + EVENT_TIMES + " WHERE project_key = ? AND ts < ? GROUP BY person_key")) {
                         Sql.bind(copy, 1, List.of(project.key(), now));
                         copy.execute();
                     }

@@ -24,6 +24,7 @@ final class Migrations {
             "V6__person_summary.sql",
             "V7__person_event_index.sql",
             "V9__payments.sql",
+            "V10__event_times.sql",
             "V11__event_projections.sql");
 
     void apply(Connection connection) throws SQLException {

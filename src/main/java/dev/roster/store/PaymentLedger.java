@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +30,16 @@ import org.duckdb.DuckDBConnection;
  * called with the writer connection, under its lock. The rule cache is concurrent.
  */
 public final class PaymentLedger {
+    private static final String STAGED = "SELECT project_key, person_key, event_id, name, ts, properties FROM batch_payments "
+            + "WHERE project_key = ?";
+
     private final Map<Integer, PaymentRule> rules = new ConcurrentHashMap<>();
-    private boolean stageReady;
+    /**
+     * {@link #record}'s insert of each project, prepared once per rule on the writer connection
+     * (preparing it cost about as much as running it).
+     */
+    private final Map<Integer, PreparedInsert> recordInserts = new HashMap<>();
+    private Connection recordConnection;
 
     PaymentLedger() {
     }
@@ -44,6 +53,9 @@ public final class PaymentLedger {
      * from its settings. Called at open, before anything writes.
      */
     List<Rebuilt> syncAll(Connection writer) throws SQLException {
+        // record's stage, created outside any transaction so that no rollback can drop it
+        execute(writer, "CREATE TEMP TABLE IF NOT EXISTS batch_payments (project_key INTEGER, person_key BIGINT, "
+                + "event_id VARCHAR, name VARCHAR, ts TIMESTAMP, properties JSON)");
         List<Integer> projects = new ArrayList<>();
         try (Statement statement = writer.createStatement();
                 ResultSet rows = statement.executeQuery("SELECT project_key FROM projects ORDER BY project_key")) {
@@ -111,9 +123,17 @@ public final class PaymentLedger {
         return written;
     }
 
-    /** Drops cached rules (after a rolled-back transaction that may have synced). */
+    /** Drops cached rules and prepared inserts (after a rolled-back transaction that may have synced). */
     public void forget() {
         rules.clear();
+        for (PreparedInsert insert : recordInserts.values()) {
+            try {
+                insert.statement().close();
+            } catch (SQLException ignored) {
+                // prepared again on first use
+            }
+        }
+        recordInserts.clear();
     }
 
     /**
@@ -156,12 +176,6 @@ public final class PaymentLedger {
         if (candidates == null) {
             return;
         }
-        if (!stageReady) {
-            execute(writer, "CREATE TEMP TABLE IF NOT EXISTS batch_payments (project_key INTEGER, person_key BIGINT, "
-                    + "event_id VARCHAR, name VARCHAR, ts TIMESTAMP, properties JSON)");
-            stageReady = true;
-        }
-        execute(writer, "DELETE FROM batch_payments");
         try (DuckDBAppender appender = writer.createAppender("temp", "main", "batch_payments")) {
             for (List<CommitBatch.EventRow> rows : candidates.values()) {
                 for (CommitBatch.EventRow row : rows) {
@@ -172,10 +186,45 @@ public final class PaymentLedger {
             }
         }
         for (int project : candidates.keySet()) {
-            insert(writer, seen.get(project), "SELECT project_key, person_key, event_id, name, ts, properties FROM batch_payments "
-                    + "WHERE project_key = ?", List.of(project), false);
+            PaymentRule rule = seen.get(project);
+            List<Object> parameters = new ArrayList<>(rule.amountParameters());
+            parameters.add(project);
+            PreparedStatement insert = recordInsert(writer, project, insertSql(rule, STAGED, false));
+            Sql.bind(insert, 1, parameters);
+            insert.executeUpdate();
         }
+        // Empty for the next batch. A failed transaction needs no cleanup: its rollback empties the
+        // (transactional) temp table as well.
         execute(writer, "DELETE FROM batch_payments");
+    }
+
+    private record PreparedInsert(String sql, PreparedStatement statement) {
+    }
+
+    private PreparedStatement recordInsert(Connection writer, int project, String sql) throws SQLException {
+        if (recordConnection != writer) {
+            recordInserts.clear();
+            recordConnection = writer;
+        }
+        PreparedInsert insert = recordInserts.get(project);
+        if (insert == null || !insert.sql().equals(sql)) {
+            if (insert != null) {
+                insert.statement().close();
+            }
+            insert = new PreparedInsert(sql, writer.prepareStatement(sql));
+            recordInserts.put(project, insert);
+        }
+        return insert.statement();
+    }
+
+    /**
+     * Whether an event whose properties have only the given names (and any event name) can carry
+     * an amount under the project's rule. True when the rule is not known yet (nothing synced it).
+     * Lets a bulk writer whose rows cannot pay skip {@link #recordFrom}.
+     */
+    public boolean mayPayWith(int projectKey, java.util.Collection<String> propertyNames) {
+        PaymentRule rule = rules.get(projectKey);
+        return rule == null || rule.properties().stream().anyMatch(propertyNames::contains);
     }
 
     /**
@@ -194,10 +243,13 @@ public final class PaymentLedger {
             throws SQLException {
         List<Object> all = new ArrayList<>(rule.amountParameters());
         all.addAll(parameters);
-        String sql = "INSERT INTO payments SELECT project_key, person_key, event_id, name, ts, amount FROM ("
+        return update(writer, insertSql(rule, source, sorted), all);
+    }
+
+    private static String insertSql(PaymentRule rule, String source, boolean sorted) {
+        return "INSERT INTO payments SELECT project_key, person_key, event_id, name, ts, amount FROM ("
                 + "SELECT project_key, person_key, event_id, name, ts, " + rule.amountSql() + " AS amount FROM (" + source + ")) "
                 + "WHERE amount IS NOT NULL" + (sorted ? " ORDER BY person_key, ts" : "");
-        return update(writer, sql, all);
     }
 
     private static long update(Connection connection, String sql, List<Object> parameters) throws SQLException {

@@ -18,7 +18,8 @@ import java.util.List;
  * {@code roster import FILE --data DIR} (the CLI's bulk CSV path, in a child JVM like a user runs
  * it) against DuckDB's own {@code COPY} of the same file into a table, in the same run,
  * interleaved, medians of {@code -Drounds} rounds. The file is generated once
- * ({@code identity,event,timestamp,plan,amount}; {@code -Drows} rows, one identity per ten rows).
+ * ({@code identity,event,timestamp,plan,amount}; {@code -Drows} rows; {@code -Didentities} distinct identities, one per
+ * ten rows by default, the row number modulo that: {@code -Didentities=N} with N = rows makes every identity new).
  *
  * <pre>
  * BENCH_OPTS="-Drows=10000000 -Drounds=3" bench/run.sh 0 ImportBenchmark
@@ -34,11 +35,12 @@ public final class ImportBenchmark {
     public static void main(String[] args) throws Exception {
         int rows = Bench.intProperty("rows", 1_000_000);
         int rounds = Bench.intProperty("rounds", 1);
+        int identities = Math.max(1, Bench.intProperty("identities", rows / 10));
         Path work = Path.of("target", "bench", "import");
         Files.createDirectories(work);
-        Path file = work.resolve("import-" + rows + ".csv");
+        Path file = work.resolve("import-" + rows + (identities == Math.max(1, rows / 10) ? "" : "-" + identities) + ".csv");
         if (!Files.exists(file)) {
-            generate(file, rows);
+            generate(file, rows, identities);
         }
         String load = Bench.loadAverage();
         long[] copyNanos = new long[rounds];
@@ -67,7 +69,7 @@ public final class ImportBenchmark {
         double copy = median(copyNanos) / 1e9;
         double imported = median(importNanos) / 1e9;
         List<String[]> report = new ArrayList<>();
-        report.add(Bench.row("rows / file size", "%,d / %s", rows, Bench.mib(Files.size(file))));
+        report.add(Bench.row("rows / distinct identities / file size", "%,d / %,d / %s", rows, identities, Bench.mib(Files.size(file))));
         report.add(Bench.row("DuckDB COPY + CHECKPOINT (median of " + rounds + ")", "%.1f s = %,.0f rows/s", copy, rows / copy));
         report.add(Bench.row("roster import --data, whole command (median)", "%.1f s = %,.0f rows/s", imported, rows / imported));
         report.add(Bench.row("import time / COPY time", "%.1f×", imported / copy));
@@ -106,14 +108,14 @@ public final class ImportBenchmark {
         }
     }
 
-    private static void generate(Path file, int rows) throws IOException {
+    private static void generate(Path file, int rows, int identities) throws IOException {
         LocalDateTime start = LocalDateTime.of(2024, 1, 1, 0, 0);
         DateTimeFormatter format = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'");
         Path partial = file.resolveSibling(file.getFileName() + ".partial");
         try (BufferedWriter writer = Files.newBufferedWriter(partial, StandardCharsets.UTF_8)) {
             writer.write("identity,event,timestamp,plan,amount\n");
             for (int i = 0; i < rows; i++) {
-                writer.write("customer-" + (i % Math.max(1, rows / 10)) + "@example.com," + EVENTS[i % EVENTS.length] + ","
+                writer.write("customer-" + (i % identities) + "@example.com," + EVENTS[i % EVENTS.length] + ","
                         + format.format(start.plusSeconds(i * 7L)) + "," + (i % 3 == 0 ? "pro" : "free") + "," + (i % 10) + "\n");
             }
         }

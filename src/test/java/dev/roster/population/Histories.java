@@ -88,7 +88,19 @@ final class Histories {
 
     /** Sends tracks, then links, then later tracks, each as one batch with this write key. */
     void send(TestServer server, String writeKey) {
+        send(server, writeKey, () -> { });
+    }
+
+    /**
+     * As {@link #send(TestServer, String)}, running {@code afterTracks} once the first tracks are
+     * stored (e.g. a compaction, so that the links then merge persons whose events are compacted).
+     */
+    void send(TestServer server, String writeKey, Runnable afterTracks) {
         for (List<ObjectNode> batch : List.of(tracks, links, later)) {
+            if (batch == links) {
+                server.roster().flush();
+                afterTracks.run();
+            }
             if (batch.isEmpty()) {
                 continue;
             }

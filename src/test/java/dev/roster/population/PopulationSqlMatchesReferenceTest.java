@@ -33,9 +33,10 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
  * Property: on generated histories (anonymous browsing, identified users, merges made after the
- * events, events right on window edges, refunds), the SQL of every condition type and of random
- * AND/OR trees selects exactly the people the plain-Java reference selects, now and as of a
- * past instant (the size history).
+ * events, events right on window edges, refunds), stored uncompacted, compacted, or compacted
+ * before the merges (which the read side then applies, or a second compaction folds), the SQL of
+ * every condition type and of random AND/OR trees selects exactly the people the plain-Java
+ * reference selects, now and as of a past instant (the size history).
  */
 class PopulationSqlMatchesReferenceTest {
     static final Instant NOW = Instant.parse("2024-06-30T12:00:00Z");
@@ -70,8 +71,15 @@ class PopulationSqlMatchesReferenceTest {
         ProjectKeys keys = server.roster().projects().create("p" + PROJECTS.incrementAndGet());
         Project project = keys.project();
         Histories histories = generate(random);
-        histories.send(server, project.writeKey());
-        if (random.nextBoolean()) {
+        // Where the events are: all uncompacted; all compacted (merges folded); compacted before the
+        // links (merges unfolded over compacted rows); or that, then compacted again (folded by update).
+        int layout = random.nextInt(4);
+        histories.send(server, project.writeKey(), () -> {
+            if (layout >= 2) {
+                server.roster().writeBuffer().compactNow();
+            }
+        });
+        if (layout == 1 || layout == 3) {
             server.roster().writeBuffer().compactNow();
         }
         ReferencePopulation.History history = histories.history();
@@ -82,6 +90,15 @@ class PopulationSqlMatchesReferenceTest {
         }
         for (int i = 0; i < 6; i++) {
             conditions.add(tree(random, history, 0));
+        }
+        for (int i = 0; i < 4; i++) {
+            // conjunctions: when every part is positive, the history counts them as one interval per person
+            List<Condition> parts = new ArrayList<>();
+            int size = 2 + random.nextInt(2);
+            for (int k = 0; k < size; k++) {
+                parts.add(leaf(random, history));
+            }
+            conditions.add(new Condition.Group(true, parts));
         }
         for (Condition condition : conditions) {
             Set<String> expected = current.members(condition);
@@ -94,6 +111,9 @@ class PopulationSqlMatchesReferenceTest {
             // right on an event: that event must not count yet
             cutoffs.add(history.events().get(random.nextInt(history.events().size())).ts());
         }
+        // out of order and repeated, as the counts query must allow
+        cutoffs.add(NOW.minus(Duration.ofHours(random.nextInt(24 * 40))));
+        cutoffs.add(asOf);
         checkHistory(seed, project, history, conditions, cutoffs);
         ReferencePopulation past = new ReferencePopulation(history, asOf, Optional.of(asOf));
         for (Condition condition : conditions.subList(0, 8)) {
@@ -108,7 +128,23 @@ class PopulationSqlMatchesReferenceTest {
         String firstSeen = "(SELECT person_key, min(ts) AS first_ts FROM resolved_events WHERE project_key = " + project.key()
                 + " GROUP BY person_key)";
         for (Condition condition : conditions) {
-            PersonKeyQuery query = HistoryCompiler.members(condition, project.key(), cutoffs, REVENUE, "resolved_events", firstSeen);
+            PersonKeyQuery query = HistoryCompiler.members(condition, project.key(), cutoffs, REVENUE, "resolved_events",
+                    "resolved_event_times", firstSeen);
+            // the counts query: pairs counted, or intervals summed (AND of positive conditions)
+            PersonKeyQuery countQuery = HistoryCompiler.counts(condition, project.key(), cutoffs, REVENUE, "resolved_events",
+                    "resolved_event_times", firstSeen);
+            Map<Integer, Long> counts = server.roster().database().read(connection -> {
+                Map<Integer, Long> result = new HashMap<>();
+                try (PreparedStatement statement = connection.prepareStatement(countQuery.sql())) {
+                    Sql.bind(statement, 1, countQuery.parameters());
+                    try (ResultSet rows = statement.executeQuery()) {
+                        while (rows.next()) {
+                            result.put(rows.getInt(1), rows.getLong(2));
+                        }
+                    }
+                }
+                return result;
+            });
             Map<Integer, Set<Long>> keysByDay = server.roster().database().read(connection -> {
                 Map<Integer, Set<Long>> result = new HashMap<>();
                 try (PreparedStatement statement = connection.prepareStatement(query.sql())) {
@@ -128,6 +164,8 @@ class PopulationSqlMatchesReferenceTest {
                 ReferencePopulation past = new ReferencePopulation(history, cutoffs.get(d), Optional.of(cutoffs.get(d)));
                 assertThat(sqlMembers(project, exactly, history)).as("seed %d, history as of %s, condition %s", seed, cutoffs.get(d), condition)
                         .isEqualTo(past.members(condition));
+                assertThat(counts.getOrDefault(d, 0L)).as("seed %d, history count as of %s, condition %s", seed, cutoffs.get(d), condition)
+                        .isEqualTo(past.members(condition).size());
             }
         }
     }

@@ -53,24 +53,32 @@ import org.slf4j.LoggerFactory;
  * its stage row, straight from its bytes: line, event id (the derived one is SHA-256 over the same
  * bytes {@link DerivedEventIds} hashes), identity, name, time, properties JSON. Any other record is
  * decoded and parsed with the exact rules of {@link CsvRowParser#eventFrom}: rejected with its
- * line number and reason, or kept as an event made in Java. A second thread loads each chunk while
- * the next one is being read:
+ * line number and reason, or kept as an event made in Java. The reading thread also keeps the
+ * 64-bit hashes of the event ids read so far ({@link SeenHashes}, at most an eighth of the heap)
+ * and counts, per chunk, the rows whose id hash was read before and the rows whose identity may be
+ * a placeholder. A second thread loads each chunk while the next one is being read:
  * <ol>
  *   <li>{@code read_csv} of the chunk file with explicit column types (DuckDB parses it in
  *       parallel) into the stage, clamping future times as the write buffer does, plus the
- *       events made in Java through an appender;</li>
- *   <li>the merge, in <b>one transaction</b>: duplicates (ids already stored, as an anti-join
- *       against both event tables, and repeats within the file: the first line wins) are dropped
- *       and counted; usually there are none, which a semi-join count and the absence of repeated
- *       64-bit hashes prove without copying the stage. Identities are resolved once per distinct
- *       identity: new ones get persons numbered in order of first appearance, known ones resolve
- *       to their current person through {@code identities}, which always names the survivor of
- *       merges (aliases and merges of earlier data apply). Placeholder identities get the write
- *       buffer's warning. The events go into {@code events_recent} with one
- *       {@code INSERT … SELECT}, where compaction finds them as it finds ingested ones.</li>
+ *       events made in Java through an appender. A chunk is <i>unique</i> when the project held no
+ *       events before the import and no id of the chunk hashes like one read before: none of its
+ *       rows can be a duplicate, and the stage is read joined to {@code identities}, so each row
+ *       carries its identity's current person, or none for an identity not stored yet;</li>
+ *   <li>the merge, in <b>one transaction</b>: in a chunk that is not unique, duplicates (ids
+ *       already stored, as an anti-join against both event tables, and repeats within the file:
+ *       the first line wins) are dropped and counted; often there are none, which a semi-join
+ *       count and the absence of repeated 64-bit hashes prove without filtering the stage; the
+ *       rows kept are joined to {@code identities} then. Identities without a person become
+ *       persons numbered in order of first appearance; known ones resolve to their current
+ *       person through {@code identities}, which always names the survivor of merges (aliases
+ *       and merges of earlier data apply). Placeholder identities get the write buffer's warning
+ *       (only looked for in chunks where the reader saw one). The events go into
+ *       {@code events_recent} with one {@code INSERT … SELECT}, where compaction finds them as it
+ *       finds ingested ones. The payments among them go to the revenue ledger, unless no
+ *       property column of the file is one the project's revenue rule reads.</li>
  * </ol>
  * Rejections are reported in line order. Memory: the JVM holds the read buffer, the current
- * record and the Java-made rows of at most two chunks (a chunk is cut early when they pass
+ * record, the id hashes (bounded as said) and the Java-made rows of at most two chunks (a chunk is cut early when they pass
  * {@link #JAVA_BYTES_PER_CHUNK}); the chunks live in DuckDB and in temp files, which are deleted
  * as they are loaded. A crash loses at most the chunk being merged; re-running the import adds
  * the rest and nothing twice.
@@ -90,6 +98,8 @@ public final class BulkCsvImporter implements ImportRunner {
     private final Database database;
     private final Clock clock;
     private final int stageRows;
+    /** Chunks of the last finished import that were unique (no duplicate checks), for tests. */
+    private volatile int lastUniqueLoads;
 
     public BulkCsvImporter(Database database, Clock clock) {
         this(database, clock, DEFAULT_STAGE_ROWS);
@@ -115,6 +125,10 @@ public final class BulkCsvImporter implements ImportRunner {
         /** The first rejections, in line order, up to the report limit; then only counted. */
         final List<RejectedRow> rejected = new ArrayList<>();
         long rejectedBeyond;
+        /** Rows whose event id may repeat one read before (in this chunk or an earlier one). */
+        long repeats;
+        /** Rows whose identity may be a placeholder. */
+        long placeholders;
 
         Chunk(Path file) throws IOException {
             this.file = file;
@@ -154,6 +168,7 @@ public final class BulkCsvImporter implements ImportRunner {
             Loader stage = new Loader(project.key(), receivedAt, job, columns);
             loader = stage;
             int chunks = 0;
+            SeenHashes seen = SeenHashes.forHeap();
             Chunk chunk = new Chunk(directory.resolve("chunk-0.csv"));
             long unreported = 0;
             while (scanner.next()) {
@@ -165,6 +180,12 @@ public final class BulkCsvImporter implements ImportRunner {
                 if (scanner.plain() && scanner.fields() == width) {
                     scanner.writeStaged(chunk.out);
                     chunk.plainRows++;
+                    if (seen.add(scanner.idHash())) {
+                        chunk.repeats++;
+                    }
+                    if (scanner.identityMayBePlaceholder()) {
+                        chunk.placeholders++;
+                    }
                 } else {
                     StagedEvent event = new StagedEvent();
                     columns.eventFrom(scanner.line(), values(scanner.text(), scanner.line()), event);
@@ -177,6 +198,13 @@ public final class BulkCsvImporter implements ImportRunner {
                     } else {
                         chunk.javaRows.add(event);
                         chunk.javaBytes += scanner.length();
+                        byte[] id = event.eventId.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                        if (seen.add(CsvScanner.hash64(id, 0, id.length))) {
+                            chunk.repeats++;
+                        }
+                        if (Identities.isPlaceholder(event.identity)) {
+                            chunk.placeholders++;
+                        }
                     }
                 }
                 if (chunk.rows >= stageRows || chunk.javaBytes >= JAVA_BYTES_PER_CHUNK) {
@@ -201,11 +229,12 @@ public final class BulkCsvImporter implements ImportRunner {
                 inFlight.removeFirst().join();
             }
             waited += System.nanoTime() - waiting;
+            lastUniqueLoads = stage.uniqueLoads;
             job.finish(clock.instant());
             LOG.info("bulk import of {} rows in {} ms, {} ms of process CPU: reading {} ms of CPU, waiting for the writer {} ms; "
-                            + "writer: {} loads of {} ms ({} ms CPU in its thread): {}",
+                            + "writer: {} loads ({} without duplicate checks) of {} ms ({} ms CPU in its thread): {}",
                     job.rows(), (System.nanoTime() - started) / 1_000_000, (processCpu() - processCpu) / 1_000_000,
-                    readerCpu / 1_000_000, waited / 1_000_000, stage.loads, stage.loadNanos / 1_000_000,
+                    readerCpu / 1_000_000, waited / 1_000_000, stage.loads, stage.uniqueLoads, stage.loadNanos / 1_000_000,
                     stage.loadCpu / 1_000_000, stage.steps);
         } catch (RosterException e) {
             awaitQuietly(inFlight);
@@ -228,6 +257,11 @@ public final class BulkCsvImporter implements ImportRunner {
             writer.shutdownNow();
             deleteQuietly(directory);
         }
+    }
+
+    /** How many chunks of the last finished import skipped the duplicate checks (they could hold none). */
+    int lastUniqueLoads() {
+        return lastUniqueLoads;
     }
 
     /** The cells of one record, parsed by commons-csv as {@link CsvRowParser} parses files. */
@@ -279,6 +313,7 @@ public final class BulkCsvImporter implements ImportRunner {
         long loadNanos;
         long loadCpu;
         int loads;
+        int uniqueLoads;
         /** Milliseconds per step, summed over the loads. */
         final java.util.Map<String, Long> steps = new java.util.LinkedHashMap<>();
 
@@ -298,7 +333,7 @@ public final class BulkCsvImporter implements ImportRunner {
             Connection connection = connection();
             synchronized (connection) {
                 try {
-                    for (String table : new String[] {"import_stage", "import_kept", "import_ids", "import_new", "import_persons"}) {
+                    for (String table : new String[] {"import_stage", "import_kept", "import_java", "import_new"}) {
                         execute(connection, "DROP TABLE IF EXISTS " + table);
                     }
                 } catch (SQLException e) {
@@ -317,6 +352,11 @@ public final class BulkCsvImporter implements ImportRunner {
             stepCpu = cpu;
         }
 
+        /** Whether the project held events before this import (then every chunk is checked against them); null before the first load. */
+        private Boolean priorEvents;
+        /** Whether rows with this file's property columns can carry revenue under the project's rule. */
+        private boolean mayPay;
+
         /** Loads one chunk into the stage and merges it. */
         void load(Chunk chunk) {
             if (failed) {
@@ -329,33 +369,60 @@ public final class BulkCsvImporter implements ImportRunner {
             synchronized (connection) {
                 try {
                     long at = System.nanoTime();
+                    if (priorEvents == null) {
+                        priorEvents = count(connection, "SELECT (SELECT count(*) FROM (SELECT 1 FROM events_recent WHERE project_key = ? "
+                                + "LIMIT 1)) + (SELECT count(*) FROM (SELECT 1 FROM events_compacted WHERE project_key = ? LIMIT 1))",
+                                projectKey, projectKey) > 0;
+                        mayPay = database.paymentLedger().mayPayWith(projectKey, columns.propertyNames());
+                    }
+                    // Without events from before the import and without an id read twice (the reader's set of id hashes),
+                    // no row can be a duplicate: the stage resolves known identities as it is read.
+                    boolean unique = !priorEvents && chunk.repeats == 0;
+                    if (unique) {
+                        uniqueLoads++;
+                    }
                     // the plain rows as CsvScanner.writeStaged wrote them
                     String source = "read_csv('" + chunk.file.toAbsolutePath().toString().replace("'", "''") + "', header = false, "
                             + "delim = '\t', quote = '', escape = '', new_line = '\\n', auto_detect = false, strict_mode = true, "
                             + "columns = {'line': 'BIGINT', 'event_id': 'VARCHAR', 'identity': 'VARCHAR', 'name': 'VARCHAR', "
                             + "'ts': 'VARCHAR', 'properties': 'VARCHAR'})";
-                    update(connection, "CREATE OR REPLACE TEMP TABLE import_stage AS SELECT line, event_id, identity, name, properties, "
+                    String staged = "SELECT line, event_id, identity, name, properties, "
                             + "CASE WHEN parsed > ? THEN ? ELSE parsed END AS ts FROM (SELECT *, CAST(ts AS TIMESTAMP) AS parsed FROM "
-                            + (chunk.plainRows > 0 ? source : "(SELECT * FROM " + source + " LIMIT 0)") + ")",
-                            LocalDateTime.ofInstant(receivedAt.plus(Timestamps.MAX_FUTURE), ZoneOffset.UTC),
-                            LocalDateTime.ofInstant(receivedAt, ZoneOffset.UTC));
+                            + (chunk.plainRows > 0 ? source : "(SELECT * FROM " + source + " LIMIT 0)") + ")";
+                    LocalDateTime latest = LocalDateTime.ofInstant(receivedAt.plus(Timestamps.MAX_FUTURE), ZoneOffset.UTC);
+                    LocalDateTime received = LocalDateTime.ofInstant(receivedAt, ZoneOffset.UTC);
+                    if (unique) {
+                        update(connection, "CREATE OR REPLACE TEMP TABLE import_stage AS SELECT s.*, i.person_key FROM (" + staged + ") s "
+                                + "LEFT JOIN identities i ON i.project_key = ? AND i.identity = s.identity", latest, received, projectKey);
+                    } else {
+                        update(connection, "CREATE OR REPLACE TEMP TABLE import_stage AS " + staged, latest, received);
+                    }
                     Files.deleteIfExists(chunk.file);
                     step("read and check", at);
                     at = System.nanoTime();
                     // the rows made in Java
                     if (!chunk.javaRows.isEmpty()) {
-                        try (DuckDBAppender appender = connection.createAppender("temp", "main", "import_stage")) {
+                        update(connection, "CREATE OR REPLACE TEMP TABLE import_java AS SELECT line, event_id, identity, name, properties, ts "
+                                + "FROM import_stage LIMIT 0");
+                        try (DuckDBAppender appender = connection.createAppender("temp", "main", "import_java")) {
                             for (StagedEvent made : chunk.javaRows) {
                                 append(appender, made);
                             }
                         }
+                        if (unique) {
+                            update(connection, "INSERT INTO import_stage SELECT j.*, i.person_key FROM import_java j "
+                                    + "LEFT JOIN identities i ON i.project_key = ? AND i.identity = j.identity", projectKey);
+                        } else {
+                            update(connection, "INSERT INTO import_stage SELECT * FROM import_java");
+                        }
+                        execute(connection, "DROP TABLE import_java");
                     }
                     step("java rows", at);
                     for (RejectedRow row : chunk.rejected) {
                         job.reject(row);
                     }
                     job.rejectedBeyondReport(chunk.rejectedBeyond);
-                    merge(connection, count(connection, "SELECT count(*) FROM import_stage"));
+                    merge(connection, chunk, unique, count(connection, "SELECT count(*) FROM import_stage"));
                 } catch (SQLException | IOException | RuntimeException e) {
                     failed = true;
                     throw new IllegalStateException("the import could not be stored: " + e.getMessage(), e);
@@ -372,8 +439,12 @@ public final class BulkCsvImporter implements ImportRunner {
                     .append(event.propertiesJson).appendEpochMicros(micros).endRow();
         }
 
-        /** Merges the stage into the project in one transaction. */
-        private void merge(Connection connection, long staged) throws SQLException {
+        /**
+         * Merges the stage into the project in one transaction. With {@code unique}, the stage
+         * holds no duplicate and already carries each known identity's person ({@code person_key},
+         * NULL for an identity not stored yet).
+         */
+        private void merge(Connection connection, Chunk chunk, boolean unique, long staged) throws SQLException {
             if (staged == 0) {
                 return;
             }
@@ -382,64 +453,76 @@ public final class BulkCsvImporter implements ImportRunner {
             try {
                 connection.setAutoCommit(false);
                 LocalDateTime now = LocalDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
-                // 1. ids stored before (either event table) and repeats within the stage (first line wins). Usually there
-                //    are none, which a semi-join count and the absence of repeated 64-bit hashes prove without a copy.
-                long seen = count(connection, "SELECT (SELECT count(*) FROM import_stage s WHERE EXISTS (SELECT 1 FROM events_recent e "
-                        + "WHERE e.project_key = ? AND e.event_id = s.event_id)) + (SELECT count(*) FROM import_stage s WHERE EXISTS "
-                        + "(SELECT 1 FROM events_compacted e WHERE e.project_key = ? AND e.event_id = s.event_id))", projectKey, projectKey);
-                boolean mayRepeat = seen > 0 || count(connection, "SELECT count(*) FROM (SELECT hash(event_id) FROM import_stage "
-                        + "GROUP BY 1 HAVING count(*) > 1)") > 0;
-                String kept = "import_stage";
-                if (mayRepeat) {
-                    update(connection, "CREATE OR REPLACE TEMP TABLE import_kept AS SELECT * FROM import_stage s "
+                String kept;
+                if (unique) {
+                    kept = "import_stage";
+                    imported = staged;
+                } else {
+                    // 1. ids stored before (either event table) and repeats within the stage (first line wins). Usually there
+                    //    are none, which a semi-join count and the absence of repeated 64-bit hashes prove without a filter.
+                    long seen = count(connection, "SELECT (SELECT count(*) FROM import_stage s WHERE EXISTS (SELECT 1 FROM events_recent e "
+                            + "WHERE e.project_key = ? AND e.event_id = s.event_id)) + (SELECT count(*) FROM import_stage s WHERE EXISTS "
+                            + "(SELECT 1 FROM events_compacted e WHERE e.project_key = ? AND e.event_id = s.event_id))", projectKey, projectKey);
+                    boolean mayRepeat = seen > 0 || count(connection, "SELECT count(*) FROM (SELECT hash(event_id) FROM import_stage "
+                            + "GROUP BY 1 HAVING count(*) > 1)") > 0;
+                    // the rows kept, each with its identity's person when the identity is stored
+                    String rows = mayRepeat ? "(SELECT * FROM import_stage s "
                             + "WHERE NOT EXISTS (SELECT 1 FROM events_recent e WHERE e.project_key = ? AND e.event_id = s.event_id) "
                             + "AND NOT EXISTS (SELECT 1 FROM events_compacted e WHERE e.project_key = ? AND e.event_id = s.event_id) "
-                            + "QUALIFY row_number() OVER (PARTITION BY s.event_id ORDER BY s.line) = 1", projectKey, projectKey);
+                            + "QUALIFY row_number() OVER (PARTITION BY s.event_id ORDER BY s.line) = 1)" : "import_stage";
+                    List<Object> parameters = new ArrayList<>();
+                    if (mayRepeat) {
+                        parameters.addAll(List.of(projectKey, projectKey));
+                    }
+                    parameters.add(projectKey);
+                    update(connection, "CREATE OR REPLACE TEMP TABLE import_kept AS SELECT k.*, i.person_key FROM " + rows + " k "
+                            + "LEFT JOIN identities i ON i.project_key = ? AND i.identity = k.identity", parameters.toArray());
                     kept = "import_kept";
-                    imported = count(connection, "SELECT count(*) FROM import_kept");
-                } else {
-                    imported = staged;
+                    imported = mayRepeat ? count(connection, "SELECT count(*) FROM import_kept") : staged;
                 }
                 step("dedupe", at);
                 at = System.nanoTime();
-                // 2. each distinct identity once: new ones become new persons, numbered in order of first appearance
-                update(connection, "CREATE OR REPLACE TEMP TABLE import_ids AS SELECT identity, min(line) AS first_line "
-                        + "FROM " + kept + " GROUP BY identity");
-                long nextKey = count(connection, "SELECT coalesce(max(person_key), 0) + 1 FROM persons WHERE project_key = ?", projectKey);
-                update(connection, "CREATE OR REPLACE TEMP TABLE import_new AS "
-                        + "SELECT n.identity, ?::BIGINT + row_number() OVER (ORDER BY n.first_line) - 1 AS person_key "
-                        + "FROM import_ids n WHERE NOT EXISTS (SELECT 1 FROM identities i WHERE i.project_key = ? AND i.identity = n.identity)",
-                        nextKey, projectKey);
-                update(connection, "INSERT INTO persons SELECT ?, person_key, CAST(uuid() AS VARCHAR), ? FROM import_new ORDER BY person_key",
-                        projectKey, now);
-                update(connection, "INSERT INTO identities SELECT ?, identity, person_key, false, ? FROM import_new ORDER BY person_key",
-                        projectKey, now);
-                List<Object> parameters = new ArrayList<>(List.of(projectKey, now, trimmed()));
-                parameters.addAll(Identities.placeholders());
-                parameters.add(projectKey);
-                update(connection, "INSERT INTO identity_warnings SELECT ?, 'placeholder_id', identity, NULL, "
-                        + "'event stored under placeholder id ''' || identity || '''', ? FROM import_ids n "
-                        + "WHERE lower(trim(CASE WHEN strlen(identity) >= 2 AND (starts_with(identity, '\"') AND ends_with(identity, '\"') "
-                        + "OR starts_with(identity, '''') AND ends_with(identity, '''')) THEN substr(identity, 2, length(identity) - 2) "
-                        + "ELSE identity END, ?)) IN (" + "?, ".repeat(Identities.placeholders().size() - 1) + "?) "
-                        + "AND NOT EXISTS (SELECT 1 FROM identity_warnings w WHERE w.project_key = ? "
-                        + "AND w.kind = 'placeholder_id' AND w.identity = n.identity AND w.other_identity IS NULL) "
-                        + "ORDER BY first_line", parameters.toArray());
-                // each identity's current person (identities always names the survivor of merges)
-                update(connection, "CREATE OR REPLACE TEMP TABLE import_persons AS SELECT n.identity, i.person_key FROM import_ids n "
-                        + "JOIN identities i ON i.project_key = ? AND i.identity = n.identity", projectKey);
+                // 2. identities not stored yet become new persons, numbered in order of first appearance
+                boolean fresh = count(connection, "SELECT count(*) FROM " + kept + " WHERE person_key IS NULL") > 0;
+                if (fresh) {
+                    long nextKey = count(connection, "SELECT coalesce(max(person_key), 0) + 1 FROM persons WHERE project_key = ?", projectKey);
+                    update(connection, "CREATE OR REPLACE TEMP TABLE import_new AS "
+                            + "SELECT identity, ?::BIGINT + row_number() OVER (ORDER BY first_line) - 1 AS person_key "
+                            + "FROM (SELECT identity, min(line) AS first_line FROM " + kept + " WHERE person_key IS NULL GROUP BY identity)",
+                            nextKey);
+                    update(connection, "INSERT INTO persons SELECT ?, person_key, CAST(uuid() AS VARCHAR), ? FROM import_new ORDER BY person_key",
+                            projectKey, now);
+                    update(connection, "INSERT INTO identities SELECT ?, identity, person_key, false, ? FROM import_new ORDER BY person_key",
+                            projectKey, now);
+                }
+                if (chunk.placeholders > 0) {
+                    List<Object> parameters = new ArrayList<>(List.of(projectKey, now, trimmed()));
+                    parameters.addAll(Identities.placeholders());
+                    parameters.add(projectKey);
+                    update(connection, "INSERT INTO identity_warnings SELECT ?, 'placeholder_id', identity, NULL, "
+                            + "'event stored under placeholder id ''' || identity || '''', ? FROM (SELECT identity, min(line) AS first_line "
+                            + "FROM " + kept + " WHERE lower(trim(CASE WHEN strlen(identity) >= 2 AND (starts_with(identity, '\"') "
+                            + "AND ends_with(identity, '\"') OR starts_with(identity, '''') AND ends_with(identity, '''')) "
+                            + "THEN substr(identity, 2, length(identity) - 2) ELSE identity END, ?)) IN ("
+                            + "?, ".repeat(Identities.placeholders().size() - 1) + "?) GROUP BY identity) n "
+                            + "WHERE NOT EXISTS (SELECT 1 FROM identity_warnings w WHERE w.project_key = ? "
+                            + "AND w.kind = 'placeholder_id' AND w.identity = n.identity AND w.other_identity IS NULL) "
+                            + "ORDER BY first_line", parameters.toArray());
+                }
                 step("identities", at);
                 at = System.nanoTime();
-                // 3. the events, each under its identity's current person
-                update(connection, "INSERT INTO events_recent SELECT ?, k.event_id, k.identity, p.person_key, k.name, k.ts, ?, NULL, "
-                        + "k.properties FROM " + kept + " k JOIN import_persons p ON p.identity = k.identity",
-                        projectKey, LocalDateTime.ofInstant(receivedAt, ZoneOffset.UTC));
+                // 3. the events, each under its identity's current person (identities always names the survivor of merges)
+                String events = fresh ? "SELECT k.event_id, k.identity, coalesce(k.person_key, n.person_key) AS person_key, k.name, k.ts, "
+                        + "k.properties FROM " + kept + " k LEFT JOIN import_new n ON n.identity = k.identity" : kept;
+                update(connection, "INSERT INTO events_recent SELECT ?, event_id, identity, person_key, name, ts, ?, NULL, properties "
+                        + "FROM " + (fresh ? "(" + events + ")" : kept), projectKey, LocalDateTime.ofInstant(receivedAt, ZoneOffset.UTC));
                 step("insert", at);
                 at = System.nanoTime();
-                // 4. the revenue ledger: the payments among them, in the same transaction
-                database.paymentLedger().recordFrom(connection, projectKey, "SELECT ?::INTEGER AS project_key, p.person_key, "
-                        + "k.event_id, k.name, k.ts, k.properties FROM " + kept + " k JOIN import_persons p ON p.identity = k.identity",
-                        java.util.List.of(projectKey));
+                // 4. the revenue ledger: the payments among them, in the same transaction (none when no column can hold an amount)
+                if (mayPay) {
+                    database.paymentLedger().recordFrom(connection, projectKey, "SELECT ?::INTEGER AS project_key, person_key, "
+                            + "event_id, name, ts, properties FROM " + (fresh ? "(" + events + ")" : kept), java.util.List.of(projectKey));
+                }
                 step("ledger", at);
                 at = System.nanoTime();
                 connection.commit();

@@ -365,6 +365,17 @@ final class CsvRowParser implements RowParser {
         return timestampColumn;
     }
 
+    /** The names of the property columns: the only keys a row's properties JSON can have. */
+    List<String> propertyNames() {
+        List<String> names = new ArrayList<>();
+        for (String property : propertyOf) {
+            if (property != null) {
+                names.add(property);
+            }
+        }
+        return names;
+    }
+
     /** The column of explicit event ids, or -1. */
     int idColumn() {
         return idColumn;

@@ -58,6 +58,10 @@ final class CsvScanner {
     private final byte[] hash = new byte[32];
     private final byte[] number = new byte[24];
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    /** A derived event id as text: {@code h:} and 32 hex digits. */
+    private final byte[] derivedId = new byte[34];
+    /** {@link #hash64} of the event id of the record last written by {@link #writeStaged}. */
+    private long idHash;
 
     CsvScanner(InputStream in) throws IOException {
         this.in = requireNonNull(in, "in is null");
@@ -327,6 +331,7 @@ final class CsvScanner {
         int timeTo = end(timeField);
         if (idField >= 0 && end(idField) > starts[idField]) {
             out.write(record, starts[idField], end(idField) - starts[idField]);
+            idHash = hash64(record, starts[idField], end(idField));
         } else {
             digest.update(record, idFrom, idTo - idFrom);
             digest.update((byte) 0);
@@ -338,12 +343,14 @@ final class CsvScanner {
             } catch (java.security.DigestException e) {
                 throw new IllegalStateException(e);
             }
-            out.write('h');
-            out.write(':');
+            derivedId[0] = 'h';
+            derivedId[1] = ':';
             for (int i = 0; i < 16; i++) {
-                out.write(HEX[(hash[i] >> 4) & 0xf]);
-                out.write(HEX[hash[i] & 0xf]);
+                derivedId[2 + 2 * i] = HEX[(hash[i] >> 4) & 0xf];
+                derivedId[3 + 2 * i] = HEX[hash[i] & 0xf];
             }
+            out.write(derivedId, 0, derivedId.length);
+            idHash = hash64(derivedId, 0, derivedId.length);
         }
         out.write('\t');
         out.write(record, idFrom, idTo - idFrom);
@@ -391,6 +398,49 @@ final class CsvScanner {
         }
         out.write('}');
         out.write('\n');
+    }
+
+    /** {@link #hash64} of the event id the last {@link #writeStaged} wrote (the text of the id, as UTF-8). */
+    long idHash() {
+        return idHash;
+    }
+
+    /**
+     * Whether the identity of the current plain record may be a placeholder
+     * ({@link dev.roster.identity.Identities#isPlaceholder}). Never false for one that is; true
+     * also for a few that are not (short non-ASCII identities), which only costs a check in SQL.
+     * A plain identity has nothing to trim and no surrounding double quotes.
+     */
+    boolean identityMayBePlaceholder() {
+        int from = starts[identityField];
+        int to = end(identityField);
+        boolean quoted = to - from >= 2 && record[from] == '\'' && record[to - 1] == '\'';
+        if (to - from > 17 && !quoted) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            if (record[i] < 0 && to - from <= 64) {
+                return true; // lower-casing non-ASCII text: leave it to SQL
+            }
+        }
+        return dev.roster.identity.Identities.isPlaceholder(new String(record, from, to - from, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A 64-bit hash of {@code bytes[from, to)} (FNV-1a, then MurmurHash3's finaliser): equal for
+     * equal ids, so a set of them proves that no id repeats (a collision only costs a check in SQL).
+     */
+    static long hash64(byte[] bytes, int from, int to) {
+        long h = 0xcbf29ce484222325L;
+        for (int i = from; i < to; i++) {
+            h = (h ^ (bytes[i] & 0xff)) * 0x100000001b3L;
+        }
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        h ^= h >>> 33;
+        return h;
     }
 
     /** Writes into {@link #iso} what {@link IsoTimestamps#appendIso} writes for a canonical time cell; returns its length. */

@@ -51,12 +51,20 @@ class BulkCsvImporterTest {
             + "ann@example.com,Called Sales,2024-03-06T10:00:00Z,,\n";
 
     private static Project seed(Roster roster) {
+        return seed(roster, true);
+    }
+
+    /** A project where ann@example.com and anon-1 are one person, and (with {@code event}) bob has an event. */
+    private static Project seed(Roster roster, boolean event) {
         Project project = roster.projects().create("Import").project();
         Instant at = Instant.parse("2024-02-01T00:00:00Z");
-        roster.writeBuffer().submit(project, List.of(
-                new Command.Link("ann@example.com", false, "anon-1", Command.Strength.NORMAL, at),
-                new Command.Track(EventIds.derived("bob@example.com", "Opened Email", at), "bob@example.com", Optional.empty(),
-                        false, "Opened Email", at, at, Optional.empty(), Json.object(), List.of())));
+        List<Command> commands = new ArrayList<>();
+        commands.add(new Command.Link("ann@example.com", false, "anon-1", Command.Strength.NORMAL, at));
+        if (event) {
+            commands.add(new Command.Track(EventIds.derived("bob@example.com", "Opened Email", at), "bob@example.com", Optional.empty(),
+                    false, "Opened Email", at, at, Optional.empty(), Json.object(), List.of()));
+        }
+        roster.writeBuffer().submit(project, commands);
         return project;
     }
 
@@ -196,6 +204,64 @@ class BulkCsvImporterTest {
         assertThat(expected.get("warnings")).hasSize(2);
         assertThat(expected.get("events")).anySatisfy(event -> assertThat(event.get(7))
                 .isEqualTo("{\"plan\":\"pro, yearly\",\"note\":\"back\\\\slash \\\"quoted\\\"\"}"));
+    }
+
+    /**
+     * Into a project without events, a chunk whose ids the reader has never seen skips the
+     * duplicate checks and resolves identities while it is read: the result must not change, with
+     * stages that hold repeats (from earlier stages or their own) next to stages that do not, known
+     * and new identities, placeholders, rows made in Java and rejections.
+     */
+    @Test
+    void storesWhatTheWriteBufferPathStoresIntoAProjectWithoutEvents(@TempDir Path directory) {
+        String tricky = TRICKY.substring(0, TRICKY.lastIndexOf(",erin@example.com,Paid,2024-04-02T02:00:00Z"));
+        // FILE without its two repeated ids: one stage of 1000 rows holds no duplicate at all
+        String noRepeats = FILE.replace("carol@example.com,Called Sales,1709290800,free,again\n", "")
+                .replace("dave@example.com,Renewed,2024-03-02T09:00:00Z,pro,\n", "");
+        int unique = 0;
+        for (String file : List.of(FILE, tricky, FILE + FILE.substring(FILE.indexOf('\n') + 1), noRepeats)) {
+            Path viaBuffer = directory.resolve("buffer-" + file.length());
+            ImportJob.Snapshot expectedFirst;
+            ImportJob.Snapshot expectedAgain;
+            Map<String, List<List<Object>>> expected;
+            try (Roster roster = Roster.open(Roster.Config.of(viaBuffer, 0).withClock(CLOCK))) {
+                Project project = seed(roster, false);
+                expectedFirst = run(roster.importJobs(), project, file);
+                expectedAgain = run(roster.importJobs(), project, file);
+                roster.flush();
+                expected = contents(roster.database());
+            }
+            assertThat(expectedFirst.imported()).isGreaterThan(8);
+            for (int stageRows : new int[] {1, 2, 3, 1000}) {
+                Path viaBulk = directory.resolve("bulk-" + file.length() + "-" + stageRows);
+                try (Roster roster = Roster.open(Roster.Config.of(viaBulk, 0).withClock(CLOCK))) {
+                    seed(roster, false);
+                }
+                try (DataDirectory data = DataDirectory.open(viaBulk, "256MB", CLOCK)) {
+                    Project project = data.projects().all().get(0);
+                    BulkCsvImporter importer = new BulkCsvImporter(data.database(), CLOCK, stageRows);
+                    ImportJobs jobs = new ImportJobs(importer, data.database(), CLOCK);
+                    ImportJob.Snapshot first = run(jobs, project, file);
+                    int uniqueFirst = importer.lastUniqueLoads();
+                    ImportJob.Snapshot again = run(jobs, project, file);
+
+                    if (file.equals(noRepeats) && stageRows == 1000) {
+                        assertThat(uniqueFirst).as("the one stage needs no duplicate check").isEqualTo(1);
+                    }
+                    assertThat(importer.lastUniqueLoads()).as("a re-import checks every stage").isZero();
+                    unique += uniqueFirst;
+                    assertThat(first.status()).as("error: %s", first.error()).isEqualTo("done");
+                    assertThat(first.rows()).isEqualTo(expectedFirst.rows());
+                    assertThat(first.imported()).isEqualTo(expectedFirst.imported());
+                    assertThat(first.duplicates()).isEqualTo(expectedFirst.duplicates());
+                    assertThat(first.rejected()).isEqualTo(expectedFirst.rejected());
+                    assertThat(again.imported()).isEqualTo(expectedAgain.imported()).isZero();
+                    assertThat(again.duplicates()).isEqualTo(expectedAgain.duplicates());
+                    assertThat(contents(data.database())).as("stages of %d rows", stageRows).isEqualTo(expected);
+                }
+            }
+        }
+        assertThat(unique).as("stages without duplicate checks").isGreaterThan(40);
     }
 
     @Test
