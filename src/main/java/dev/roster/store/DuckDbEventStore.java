@@ -396,6 +396,7 @@ public final class DuckDbEventStore implements EventStore {
                         + "SELECT r.project_key, r.name, r.ts, coalesce(m.to_key, r.person_key) FROM events_recent r "
                         + "LEFT JOIN unfolded_merges m ON m.project_key = r.project_key AND m.from_key = r.person_key"
                         + chunk + " ORDER BY r.project_key, r.name, r.ts");
+                EventProjections.appendChunk(statement, chunk);
                 statement.execute("DELETE FROM events_recent" + chunk.replace("r.rowid", "rowid"));
                 // Merges are folded only when no recent event still needs their redirect.
                 if (chunk.isEmpty()) {
@@ -408,6 +409,7 @@ public final class DuckDbEventStore implements EventStore {
                             + "WHERE payments.project_key = m.project_key AND payments.person_key = m.from_key");
                     statement.execute("UPDATE event_times SET person_key = m.to_key FROM unfolded_merges m "
                             + "WHERE event_times.project_key = m.project_key AND event_times.person_key = m.from_key");
+                    EventProjections.foldMerges(statement);
                     statement.execute("DELETE FROM unfolded_merges");
                 }
             }
@@ -417,12 +419,18 @@ public final class DuckDbEventStore implements EventStore {
     }
 
     /** Tables with erased rows that {@link #scrub} must rewrite; the order for sorted tables. */
-    private static final Map<String, String> SCRUB_ORDER = Map.ofEntries(
+    private static final Map<String, String> SCRUB_ORDER = scrubOrder(Map.ofEntries(
             Map.entry("events_compacted", " ORDER BY project_key, person_key, ts"),
             Map.entry("events_recent", ""), Map.entry("identities", ""), Map.entry("person_summary", " ORDER BY project_key, person_key"),
             Map.entry("person_properties", ""), Map.entry("persons", ""),
             Map.entry("person_merges", ""), Map.entry("unfolded_merges", ""), Map.entry("identity_warnings", ""),
-            Map.entry("payments", " ORDER BY project_key, person_key, ts"), Map.entry("event_times", " ORDER BY project_key, name, ts"));
+            Map.entry("payments", " ORDER BY project_key, person_key, ts"), Map.entry("event_times", " ORDER BY project_key, name, ts")));
+
+    private static Map<String, String> scrubOrder(Map<String, String> tables) {
+        Map<String, String> all = new HashMap<>(tables);
+        all.putAll(EventProjections.ORDER);
+        return Map.copyOf(all);
+    }
     private final Set<String> tablesToScrub = new java.util.LinkedHashSet<>();
 
     @Override
@@ -473,6 +481,9 @@ public final class DuckDbEventStore implements EventStore {
             long events = 0;
             for (String table : new String[] {"events_recent", "events_compacted"}) {
                 events += deleted(connection, table, "DELETE FROM " + table + inKeys.formatted(table, "person_key"));
+            }
+            for (String table : EventProjections.ORDER.keySet()) {
+                deleted(connection, table, "DELETE FROM " + table + inKeys.formatted(table, "person_key"));
             }
             deleted(connection, "person_summary", PersonSummaryWriter.DELETE_BATCH_PERSONS);
             deleted(connection, "payments", "DELETE FROM payments" + inKeys.formatted("payments", "person_key"));

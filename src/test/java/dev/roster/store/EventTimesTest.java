@@ -74,12 +74,17 @@ class EventTimesTest {
             Project project = roster.projects().create("Before V10").project();
             roster.writeBuffer().submit(project, commands(25));
             roster.writeBuffer().compactNow();
-            // as if written before V10: no table, no view, the migration not applied
+            // as if written before V10: no table, no view, the migration (and V11, applied after it) not applied
             roster.database().inWriteTransaction("undo V10", connection -> {
                 try (Statement statement = connection.createStatement()) {
                     statement.execute("DROP VIEW resolved_event_times");
                     statement.execute("DROP TABLE event_times");
-                    statement.execute("DELETE FROM schema_version WHERE name = 'V10__event_times.sql'");
+                    for (String view : new String[] {"resolved_occurrences", "all_occurrences", "all_person_days"}) {
+                        statement.execute("DROP VIEW " + view);
+                    }
+                    statement.execute("DROP TABLE event_occurrences");
+                    statement.execute("DROP TABLE person_days");
+                    statement.execute("DELETE FROM schema_version WHERE name IN ('V10__event_times.sql', 'V11__event_projections.sql')");
                 }
                 return null;
             });

@@ -17,7 +17,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Compiles a funnel into one parameterised query over {@code resolved_events}.
+ * Compiles a funnel into one parameterised query over {@code resolved_events}, or for the steps
+ * that need no event property its narrow projection {@code resolved_occurrences} (see
+ * {@link #projected}).
  *
  * <p>Shape (the fastest measured, DUCKDB-NOTES): one CTE of (unit, ts) per step, each its own scan
  * filtered by project, time and the step's event; then one range join per step taking the earliest
@@ -115,19 +117,27 @@ public final class FunnelQuery {
             Fragment persons = request.scope().personCondition("e.person_key", project, populations, group);
             for (int k = 0; k < steps(); k++) {
                 boolean withValue = k == 0 || request.order() == Order.ANY;
-                b.sql((k == 0 ? "" : ", ") + "s" + k + " AS (SELECT e.person_key AS u" + (lean ? "" : ", e.person_key AS pk") + ", e.ts"
-                        + (ids ? ", e.event_id" : ""));
+                boolean projected = projected(request.steps().get(k), withValue);
+                Fragment.Builder step = new Fragment.Builder();
+                step.sql(" AS (SELECT e.person_key AS u" + (lean ? "" : ", e.person_key AS pk") + ", e.ts"
+                        + (ids ? projected ? ", NULL::VARCHAR AS event_id" : ", e.event_id" : ""));
                 if (!lean) {
-                    b.sql(", ").add(withValue ? value : Fragment.of("NULL::VARCHAR")).sql(" AS bv");
+                    step.sql(", ").add(withValue ? value : Fragment.of("NULL::VARCHAR")).sql(" AS bv");
                 }
-                b.sql(" FROM resolved_events e").add(withValue ? joins : Fragment.of(""));
+                step.sql(" FROM " + (projected ? "resolved_occurrences" : "resolved_events") + " e").add(withValue ? joins : Fragment.of(""));
                 boolean rangeOnly = k == 0 && request.order() != Order.ANY;
-                b.param(" WHERE e.project_key = ? AND e.ts >= ? AND e.ts < ? AND ", project.key(), start, rangeOnly ? end : until)
+                step.param(" WHERE e.project_key = ? AND e.ts >= ? AND e.ts < ? AND ", project.key(), start, rangeOnly ? end : until)
                         .add(request.steps().get(k).condition()).sql(" AND ").add(persons).sql(")");
+                Fragment scan = step.build();
+                b.sql((k == 0 ? "" : ", ") + "s" + k).add(scan);
+                if (k == 0 && !trackAttempts && separateFirstStepCount()) {
+                    b.sql(", s0c").add(scan);
+                }
             }
             for (int x = 0; x < request.exclusions().size(); x++) {
-                b.param(", x" + x + " AS (SELECT e.person_key AS u, e.ts FROM resolved_events e WHERE e.project_key = ? AND e.ts >= ? AND e.ts < ? AND ",
-                        project.key(), start, until).add(request.exclusions().get(x).event().condition())
+                EventSpec excluded = request.exclusions().get(x).event();
+                b.param(", x" + x + " AS (SELECT e.person_key AS u, e.ts FROM " + (excluded.where().isEmpty() ? "resolved_occurrences" : "resolved_events")
+                        + " e WHERE e.project_key = ? AND e.ts >= ? AND e.ts < ? AND ", project.key(), start, until).add(excluded.condition())
                         .sql(" AND ").add(persons).sql(")");
             }
             return;
@@ -192,6 +202,30 @@ public final class FunnelQuery {
     }
 
     /**
+     * Whether a step's scan can read {@code resolved_occurrences} (the events' name, person and time
+     * only, sorted by name: V11) instead of {@code resolved_events}: when it needs no event property
+     * (no filter on the step, no event-property breakdown value taken from it) and no event id
+     * (event ids only break ties between steps that share an event).
+     */
+    private boolean projected(EventSpec step, boolean withValue) {
+        boolean eventValue = withValue && withBreakdown
+                && request.scope().valueBreakdown().filter(v -> v instanceof Breakdown.EventProperty).isPresent();
+        return step.where().isEmpty() && !eventValue && !collisions();
+    }
+
+    /**
+     * Whether the fast shape counts the first step's units from a second scan ({@code s0c}) instead
+     * of {@code s0}: a CTE read twice is materialised, and for a step read from the projection
+     * through its zone maps (no breakdown value, no person condition) scanning again costs less than
+     * materialising (measured at 10.7M events: the scan 10 ms, the materialisation 60–230 ms).
+     */
+    private boolean separateFirstStepCount() {
+        return !general() && !valued() && projected(request.steps().get(0), true)
+                && request.order() != Order.STRICT && request.aggregate() == Aggregate.PEOPLE
+                && request.scope().personCondition("e.person_key", project, populations, group).sql().equals(Fragment.TRUE.sql());
+    }
+
+    /**
      * Whether attempts must be tracked one by one: any order, exclusions, or steps sharing an
      * event. Otherwise two attempts of a unit starting at the same instant are identical, and the
      * fast shape counts units per step straight from the range joins.
@@ -236,7 +270,8 @@ public final class FunnelQuery {
         for (int k = 1; k < steps(); k++) {
             b.sql(", coalesce(q" + k + ".c, 0), q" + k + ".m, q" + k + ".a");
         }
-        b.sql(" FROM (SELECT " + value + ", count(DISTINCT u) AS c FROM s0" + (valued ? " GROUP BY bv" : "") + ") q0");
+        b.sql(" FROM (SELECT " + value + ", count(DISTINCT u) AS c FROM " + (separateFirstStepCount() ? "s0c" : "s0")
+                + (valued ? " GROUP BY bv" : "") + ") q0");
         for (int k = 1; k < steps(); k++) {
             b.sql(" LEFT JOIN (SELECT " + value + ", count(*) AS c, median(d) AS m, avg(d) AS a FROM (SELECT "
                     + (valued ? "bv, " : "") + "arg_min((epoch_us(t" + k + ") - epoch_us(tp)) / 1000000.0, t0) AS d FROM a" + k

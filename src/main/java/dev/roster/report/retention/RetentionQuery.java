@@ -56,57 +56,140 @@ public final class RetentionQuery {
         String unit = request.period().name().toLowerCase(java.util.Locale.ROOT);
         Fragment value = Fragment.of("NULL::VARCHAR");
         Fragment joins = Fragment.of("");
-        if (withBreakdown && request.scope().valueBreakdown().isPresent()) {
+        boolean valued = valued();
+        if (valued) {
             Breakdown.ValueSql sql = Breakdown.valueSql(request.scope().valueBreakdown().get(), project);
             value = sql.value();
             joins = sql.joins();
         }
         Fragment persons = request.scope().personCondition("e.person_key", project, populations, group);
+        String cohortSource = cohortProjected() ? "resolved_occurrences" : "resolved_events";
         Fragment.Builder b = new Fragment.Builder().sql("WITH c AS (");
+        // without a breakdown the value is a constant NULL outside the grouping (cheaper keys)
         if (request.firstTime()) {
-            b.param("SELECT pk, date_trunc('" + unit + "', " + local("ta") + ") AS cb, bv, ta FROM (SELECT e.person_key AS pk, ", zoneParameter)
-                    .add(value).sql(" AS bv, min(e.ts) AS ta FROM resolved_events e").add(joins)
+            b.param("SELECT pk, date_trunc('" + unit + "', " + local("ta") + ") AS cb, " + (valued ? "bv" : "NULL::VARCHAR AS bv")
+                    + ", ta FROM (SELECT e.person_key AS pk, ", zoneParameter);
+            if (valued) {
+                b.add(value).sql(" AS bv, ");
+            }
+            b.sql("min(e.ts) AS ta FROM " + cohortSource + " e").add(joins)
                     .param(" WHERE e.project_key = ? AND ", project.key()).add(request.cohortEvent().condition())
                     .sql(" AND ").add(persons)
-                    .param(" GROUP BY ALL HAVING min(e.ts) >= ? AND min(e.ts) < ?)", start, end);
+                    .param(" GROUP BY " + (valued ? "ALL" : "e.person_key") + " HAVING min(e.ts) >= ? AND min(e.ts) < ?)", start, end);
         } else {
             b.param("SELECT e.person_key AS pk, date_trunc('" + unit + "', " + local("e.ts") + ") AS cb, ", zoneParameter).add(value)
-                    .sql(" AS bv, min(e.ts) AS ta FROM resolved_events e").add(joins)
+                    .sql(" AS bv, min(e.ts) AS ta FROM " + cohortSource + " e").add(joins)
                     .param(" WHERE e.project_key = ? AND e.ts >= ? AND e.ts < ? AND ", project.key(), start, end)
-                    .add(request.cohortEvent().condition()).sql(" AND ").add(persons).sql(" GROUP BY ALL");
+                    .add(request.cohortEvent().condition()).sql(" AND ").add(persons).sql(valued ? " GROUP BY ALL" : " GROUP BY pk, cb");
         }
         // Returns: every event of the cohort's persons. The large scan reads all_events with the person
         // key as stored (no per-row merge redirect), and the cohort side carries each person's stored
         // keys instead: its own plus those of the merges not yet folded into the events (few). The
         // join then also narrows the scan to the cohort's key range.
-        b.sql("), r AS (SELECT e.person_key AS raw, e.ts FROM all_events e")
-                .param(" WHERE e.project_key = ? AND e.ts > ?", project.key(), start);
-        if (request.mode() == Mode.ON) {
-            Duration longest = request.period() == Period.DAY ? Duration.ofDays(1)
-                    : request.period() == Period.WEEK ? Duration.ofDays(7) : Duration.ofDays(31);
-            b.param(" AND e.ts < ?", end.plus(longest.multipliedBy(request.periods())).plus(Duration.ofDays(2)));
-        }
-        if (request.returnEvent().isPresent()) {
-            b.sql(" AND ").add(request.returnEvent().get().condition());
+        //
+        // "Any event" returns read person-days when that is exact (see #personDays): a day's first
+        // and last event stand for all of its events, and first = last = ts for uncompacted events.
+        // A named return event without property filters reads the occurrences (name, person, time).
+        boolean days = personDays();
+        Instant bound = lastReturn();
+        if (days) {
+            b.param("), r AS (SELECT e.person_key AS raw, e.first_ts, e.last_ts FROM all_person_days e WHERE e.project_key = ? AND e.last_ts > ?",
+                    project.key(), start);
+            if (bound != null) {
+                b.param(" AND e.first_ts < ?", bound);
+            }
+        } else {
+            boolean named = request.returnEvent().isPresent() && request.returnEvent().get().where().isEmpty();
+            b.sql("), r AS (SELECT e.person_key AS raw, e.ts FROM " + (named ? "all_occurrences" : "all_events") + " e")
+                    .param(" WHERE e.project_key = ? AND e.ts > ?", project.key(), start);
+            if (bound != null) {
+                b.param(" AND e.ts < ?", bound);
+            }
+            if (request.returnEvent().isPresent()) {
+                b.sql(" AND ").add(request.returnEvent().get().condition());
+            }
         }
         b.sql(")");
         b.param(", ck AS (SELECT pk, pk AS raw, cb, ta FROM c UNION ALL SELECT c.pk, m.from_key, c.cb, c.ta FROM c "
                 + "JOIN unfolded_merges m ON m.project_key = ? AND m.to_key = c.pk)", project.key());
+        String first = days ? "r.first_ts" : "r.ts";
+        String last = days ? "r.last_ts" : "r.ts";
         b.sql(", p AS (SELECT c.pk, c.cb, ");
-        b.add(period(local("c.ta"), local("r.ts"), zone));
-        b.sql(" AS n FROM ck c JOIN r ON r.raw = c.raw AND r.ts > c.ta");
+        b.add(period(local("c.ta"), local(last), zone)).sql(" AS n");
+        if (days) {
+            // the periods of the day's last event (after the cohort event: joined on it) and of its first
+            // event when that is after the cohort event too, as bits (n >= 0 here; bits past the last
+            // measured period are cut off below)
+            b.sql(", (1::BIGINT << least(n, 62)) | CASE WHEN r.first_ts > c.ta THEN 1::BIGINT << least(")
+                    .add(period(local("c.ta"), local(first), zone)).sql(", 62) ELSE 0 END AS m");
+        }
+        b.sql(" FROM ck c JOIN r ON r.raw = c.raw AND " + last + " > c.ta");
         if (request.mode() == Mode.ON) {
             // only returns inside the measured periods count: bound the range join (a day of slack covers
             // any wall-clock shift; the period number is exact and filtered below)
-            long days = (request.period() == Period.DAY ? 1L : request.period() == Period.WEEK ? 7L : 31L) * request.periods() + 1;
-            b.sql(" AND r.ts < c.ta + INTERVAL " + days + " DAY");
+            long span = (request.period() == Period.DAY ? 1L : request.period() == Period.WEEK ? 7L : 31L) * request.periods() + 1;
+            b.sql(" AND " + first + " < c.ta + INTERVAL " + span + " DAY");
         }
         b.sql(")");
         // first time: one cohort per person, so the person alone is the key
         String key = request.firstTime() ? "pk" : "pk, cb";
-        b.sql(", cells AS (SELECT " + key + ", bit_or(1::BIGINT << n) FILTER (WHERE n >= 0 AND n < " + request.periods()
-                + ") AS bits, max(n) AS maxn FROM p GROUP BY " + key + ")");
+        int periods = request.periods();
+        if (days) {
+            long measured = (1L << periods) - 1;
+            b.sql(", cells AS (SELECT " + key + ", nullif(bit_or(m) & " + measured + ", 0) AS bits, max(n) AS maxn FROM p GROUP BY " + key + ")");
+        } else {
+            b.sql(", cells AS (SELECT " + key + ", bit_or(1::BIGINT << n) FILTER (WHERE n >= 0 AND n < " + periods
+                    + ") AS bits, max(n) AS maxn FROM p GROUP BY " + key + ")");
+        }
         return b.build();
+    }
+
+    /** Whether the report splits by a breakdown value ({@code bv}); otherwise the value is a constant NULL outside every key. */
+    private boolean valued() {
+        return withBreakdown && request.scope().valueBreakdown().isPresent();
+    }
+
+    /** Whether the cohort event's scan can read {@code resolved_occurrences}: no property filter, no event-property breakdown. */
+    private boolean cohortProjected() {
+        boolean eventValue = withBreakdown
+                && request.scope().valueBreakdown().filter(v -> v instanceof Breakdown.EventProperty).isPresent();
+        return request.cohortEvent().where().isEmpty() && !eventValue;
+    }
+
+    /** The end of the returns that can fall into a measured period ("on" mode), or null (any later return counts). */
+    private Instant lastReturn() {
+        if (request.mode() != Mode.ON) {
+            return null;
+        }
+        Duration longest = request.period() == Period.DAY ? Duration.ofDays(1)
+                : request.period() == Period.WEEK ? Duration.ofDays(7) : Duration.ofDays(31);
+        return request.scope().range().end().plus(longest.multipliedBy(request.periods())).plus(Duration.ofDays(2));
+    }
+
+    /**
+     * Whether "any event" returns can be read from person-days ({@code first_ts}, {@code last_ts}
+     * of a person's events within one UTC day) and give the same answer as every event. True when
+     * the wall clock keeps one UTC offset over every instant involved (UTC, a fixed offset, or no
+     * transition between the range's start and the last return that counts): the period number is
+     * then non-decreasing in time and a day-long span (less than any period: day, week, month)
+     * crosses at most one period boundary, so its events fall in the periods of its first and last
+     * event, both of which are events. A day that starts before the cohort event and ends after it
+     * is within the cohort event's period 0, which its last event sets.
+     */
+    boolean personDays() {
+        if (request.returnEvent().isPresent()) {
+            return false;
+        }
+        java.time.zone.ZoneRules rules = request.scope().range().zone().getRules();
+        if (rules.isFixedOffset()) {
+            return true;
+        }
+        Instant bound = lastReturn();
+        if (bound == null) {
+            return false;
+        }
+        java.time.zone.ZoneOffsetTransition next = rules.nextTransition(request.scope().range().start().minus(Duration.ofDays(2)));
+        return next == null || next.getInstant().isAfter(bound.plus(Duration.ofDays(2)));
     }
 
     private Fragment period(String la, String lb, String zone) {
@@ -135,7 +218,7 @@ public final class RetentionQuery {
 
     /** The matrix: per (cohort, breakdown value) the size and the count per period. */
     Fragment matrix() {
-        Fragment.Builder b = new Fragment.Builder().add(cells()).sql(" SELECT c.cb, c.bv, count(*)");
+        Fragment.Builder b = new Fragment.Builder().add(cells()).sql(" SELECT c.cb, " + (valued() ? "c.bv" : "NULL::VARCHAR") + ", count(*)");
         for (int n = 0; n < request.periods(); n++) {
             if (request.mode() == Mode.ON) {
                 b.sql(", count(*) FILTER (WHERE (m.bits & (1::BIGINT << " + n + ")) <> 0)");
@@ -143,7 +226,7 @@ public final class RetentionQuery {
                 b.sql(", count(*) FILTER (WHERE m.maxn >= " + n + ")");
             }
         }
-        b.sql(" FROM c LEFT JOIN cells m ON " + join() + " GROUP BY c.cb, c.bv");
+        b.sql(" FROM c LEFT JOIN cells m ON " + join() + " GROUP BY c.cb" + (valued() ? ", c.bv" : ""));
         return b.build();
     }
 
