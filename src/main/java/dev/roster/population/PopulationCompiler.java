@@ -14,9 +14,9 @@ import java.util.Optional;
  * Compiles a population definition into one SQL query selecting the surviving person keys of
  * its members, read from {@code resolved_events} (so merges count immediately),
  * {@code person_properties} and {@code identities}. Event conditions without property filters read
- * {@code resolved_event_times} instead (the same events' project, person, name and time, stored
- * sorted by name and time): "3+ Viewed Pricing in 30 days" then reads the row groups of that event
- * in that window, not a column of every event. Every user value is a bind parameter;
+ * {@code resolved_occurrences} instead (the same events' project, name, person and time, stored
+ * sorted by name): "3+ Viewed Pricing in 30 days" then reads the row groups of that event, not a
+ * column of every event. Every user value is a bind parameter;
  * event-property names are passed as JSON pointers in parameters. The AND/OR algebra is
  * {@link SetAlgebra}'s; this class writes the leaves as sets of {@code person_key}.
  *
@@ -29,7 +29,7 @@ import java.util.Optional;
 public final class PopulationCompiler extends SetAlgebra {
     private static final String RESOLVED_EVENTS = "resolved_events";
     /** The events' (project_key, person_key, name, ts) only, sorted by name and time per run (V10). */
-    private static final String RESOLVED_EVENT_TIMES = "resolved_event_times";
+    private static final String RESOLVED_EVENT_TIMES = "resolved_occurrences";
 
     private final int projectKey;
     private final Instant now;
@@ -39,8 +39,8 @@ public final class PopulationCompiler extends SetAlgebra {
     private final String events;
     /**
      * A relation with the {@code project_key, person_key, name, ts} of the same events, read by the
-     * scans that need no event property: {@code resolved_event_times}, whose zone maps on name and
-     * time skip the row groups of other events, or {@link #events} itself.
+     * scans that need no event property: {@code resolved_occurrences}, whose zone maps on name
+     * skip the row groups of other events, or {@link #events} itself.
      */
     private final String times;
     /** A relation {@code (person_key, first_ts)} of every person's first event, if one was prepared. */

@@ -53,7 +53,7 @@ public final class PopulationService implements PopulationResolver {
     private static final String HISTORY_EVENTS = "temp.population_history_events";
     private static final String HISTORY_FIRST_SEEN = "temp.population_history_first_seen";
     /** The events' (project, person, name, time), sorted by name and time (V10): what unfiltered conditions read. */
-    private static final String EVENT_TIMES = "resolved_event_times";
+    private static final String EVENT_TIMES = "resolved_occurrences";
     /** Passed to the compilers for definitions without an LTV condition, which never read it. */
     private static final RevenueExpression UNUSED_REVENUE = RevenueExpression.of(RevenueConfig.DEFAULT);
 
@@ -452,7 +452,7 @@ public final class PopulationService implements PopulationResolver {
 
     /**
      * The daily counts of a dynamic population in one query ({@link HistoryCompiler}). Conditions
-     * without event-property filters read {@code resolved_event_times}, whose zone maps already
+     * without event-property filters read {@code resolved_occurrences}, whose zone maps already
      * skip other events; the events that filtered conditions and LTV read (with their JSON
      * properties) are copied once into a connection-local table, as is every person's first event
      * when the definition needs it.

@@ -391,11 +391,6 @@ public final class DuckDbEventStore implements EventStore {
                         + "r.name, r.ts, r.received_at, r.session_id, r.properties FROM events_recent r "
                         + "LEFT JOIN unfolded_merges m ON m.project_key = r.project_key AND m.from_key = r.person_key"
                         + chunk + " ORDER BY r.project_key, person_key, r.ts");
-                // The same rows' (project, name, time, person), sorted for scans by event name (V10).
-                statement.executeUpdate("INSERT INTO event_times "
-                        + "SELECT r.project_key, r.name, r.ts, coalesce(m.to_key, r.person_key) FROM events_recent r "
-                        + "LEFT JOIN unfolded_merges m ON m.project_key = r.project_key AND m.from_key = r.person_key"
-                        + chunk + " ORDER BY r.project_key, r.name, r.ts");
                 EventProjections.appendChunk(statement, chunk);
                 statement.execute("DELETE FROM events_recent" + chunk.replace("r.rowid", "rowid"));
                 // Merges are folded only when no recent event still needs their redirect.
@@ -407,8 +402,6 @@ public final class DuckDbEventStore implements EventStore {
                             + "WHERE events_compacted.project_key = m.project_key AND events_compacted.person_key = m.from_key");
                     statement.execute("UPDATE payments SET person_key = m.to_key FROM unfolded_merges m "
                             + "WHERE payments.project_key = m.project_key AND payments.person_key = m.from_key");
-                    statement.execute("UPDATE event_times SET person_key = m.to_key FROM unfolded_merges m "
-                            + "WHERE event_times.project_key = m.project_key AND event_times.person_key = m.from_key");
                     EventProjections.foldMerges(statement);
                     statement.execute("DELETE FROM unfolded_merges");
                 }
@@ -424,7 +417,7 @@ public final class DuckDbEventStore implements EventStore {
             Map.entry("events_recent", ""), Map.entry("identities", ""), Map.entry("person_summary", " ORDER BY project_key, person_key"),
             Map.entry("person_properties", ""), Map.entry("persons", ""),
             Map.entry("person_merges", ""), Map.entry("unfolded_merges", ""), Map.entry("identity_warnings", ""),
-            Map.entry("payments", " ORDER BY project_key, person_key, ts"), Map.entry("event_times", " ORDER BY project_key, name, ts")));
+            Map.entry("payments", " ORDER BY project_key, person_key, ts")));
 
     private static Map<String, String> scrubOrder(Map<String, String> tables) {
         Map<String, String> all = new HashMap<>(tables);
@@ -487,7 +480,6 @@ public final class DuckDbEventStore implements EventStore {
             }
             deleted(connection, "person_summary", PersonSummaryWriter.DELETE_BATCH_PERSONS);
             deleted(connection, "payments", "DELETE FROM payments" + inKeys.formatted("payments", "person_key"));
-            deleted(connection, "event_times", "DELETE FROM event_times" + inKeys.formatted("event_times", "person_key"));
             deleted(connection, "person_properties", "DELETE FROM person_properties" + inKeys.formatted("person_properties", "person_key"));
             deleted(connection, "persons", "DELETE FROM persons" + inKeys.formatted("persons", "person_key"));
             deleted(connection, "identities", "DELETE FROM identities" + inKeys.formatted("identities", "person_key"));

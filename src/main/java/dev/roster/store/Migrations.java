@@ -25,7 +25,6 @@ final class Migrations {
             "V7__person_event_index.sql",
             "V9__payments.sql",
             "V8__first_touch.sql",
-            "V10__event_times.sql",
             "V11__event_projections.sql");
 
     void apply(Connection connection) throws SQLException {

@@ -38,6 +38,6 @@ class HistoryCountShapeTest {
 
     private static String countSql(String definition) {
         Condition condition = DefinitionParser.parse(Json.parse(definition), ZoneOffset.UTC);
-        return HistoryCompiler.counts(condition, 1, CUTOFFS, REVENUE, "resolved_events", "resolved_event_times", "first_seen").sql();
+        return HistoryCompiler.counts(condition, 1, CUTOFFS, REVENUE, "resolved_events", "resolved_occurrences", "first_seen").sql();
     }
 }

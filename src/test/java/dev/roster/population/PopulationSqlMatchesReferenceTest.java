@@ -129,10 +129,10 @@ class PopulationSqlMatchesReferenceTest {
                 + " GROUP BY person_key)";
         for (Condition condition : conditions) {
             PersonKeyQuery query = HistoryCompiler.members(condition, project.key(), cutoffs, REVENUE, "resolved_events",
-                    "resolved_event_times", firstSeen);
+                    "resolved_occurrences", firstSeen);
             // the counts query: pairs counted, or intervals summed (AND of positive conditions)
             PersonKeyQuery countQuery = HistoryCompiler.counts(condition, project.key(), cutoffs, REVENUE, "resolved_events",
-                    "resolved_event_times", firstSeen);
+                    "resolved_occurrences", firstSeen);
             Map<Integer, Long> counts = server.roster().database().read(connection -> {
                 Map<Integer, Long> result = new HashMap<>();
                 try (PreparedStatement statement = connection.prepareStatement(countQuery.sql())) {
