@@ -74,14 +74,7 @@ public final class PersonSummaryWriter {
 
     /** Recomputes the touched persons from {@code events_compacted}. Call after the events moved and merges folded. */
     void recomputeTouched(Connection connection) throws SQLException {
-        List<long[]> ranges = new ArrayList<>();   // project, min key, max key
-        try (Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery("SELECT project_key, min(person_key), max(person_key) "
-                        + "FROM summary_touched GROUP BY project_key ORDER BY project_key")) {
-            while (rows.next()) {
-                ranges.add(new long[] {rows.getInt(1), rows.getLong(2), rows.getLong(3)});
-            }
-        }
+        List<long[]> ranges = keyRanges(connection, "summary_touched", "");
         for (long[] range : ranges) {
             int project = (int) range[0];
             // slices of keys bound the session window's memory when a compaction touches everyone
@@ -244,20 +237,26 @@ public final class PersonSummaryWriter {
         }
     }
 
+    /** Per project, the smallest and largest person key of {@code table}'s rows matching {@code where}: {project, min, max}. */
+    private static List<long[]> keyRanges(Connection connection, String table, String where) throws SQLException {
+        List<long[]> ranges = new ArrayList<>();
+        try (Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT project_key, min(person_key), max(person_key) FROM " + table
+                        + where + " GROUP BY project_key ORDER BY project_key")) {
+            while (rows.next()) {
+                ranges.add(new long[] {rows.getInt(1), rows.getLong(2), rows.getLong(3)});
+            }
+        }
+        return ranges;
+    }
+
     /**
      * Fills {@code active_months} of rows written before it existed (migration V8 leaves it NULL; a
      * row written since never has it NULL) from {@code events_compacted}, in slices of person keys.
      * Returns the rows filled.
      */
     long fillActiveMonths(Connection connection) throws SQLException {
-        List<long[]> ranges = new ArrayList<>();   // project, min key, max key
-        try (Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery("SELECT project_key, min(person_key), max(person_key) FROM person_summary "
-                        + "WHERE active_months IS NULL GROUP BY project_key ORDER BY project_key")) {
-            while (rows.next()) {
-                ranges.add(new long[] {rows.getInt(1), rows.getLong(2), rows.getLong(3)});
-            }
-        }
+        List<long[]> ranges = keyRanges(connection, "person_summary", " WHERE active_months IS NULL");
         long filled = 0;
         for (long[] range : ranges) {
             for (long from = range[1]; from <= range[2]; from += REBUILD_SLICE) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roster.testing.TestServer;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,12 +28,6 @@ class ProjectionScenariosTest {
     @AfterEach
     void stop() {
         server.close();
-    }
-
-    private static List<Long> longs(JsonNode array) {
-        List<Long> values = new ArrayList<>();
-        array.forEach(v -> values.add(v.asLong()));
-        return values;
     }
 
     /**
@@ -64,10 +57,10 @@ class ProjectionScenariosTest {
             }
             JsonNode cohorts = tracking.report("retention", body).get("cohorts");
             assertThat(cohorts).as(when).extracting(c -> c.get("size").asLong()).containsExactly(2L, 1L);
-            assertThat(longs(cohorts.get(0).get("counts"))).as(when).containsExactly(2L, 1L, 1L, 1L, 0L);
-            assertThat(longs(cohorts.get(1).get("counts"))).as(when).containsExactly(0L, 0L, 0L, 0L, 0L);
+            assertThat(Tracking.longs(cohorts.get(0).get("counts"))).as(when).containsExactly(2L, 1L, 1L, 1L, 0L);
+            assertThat(Tracking.longs(cohorts.get(1).get("counts"))).as(when).containsExactly(0L, 0L, 0L, 0L, 0L);
             JsonNode onOrAfter = tracking.report("retention", after).get("cohorts");
-            assertThat(longs(onOrAfter.get(0).get("counts"))).as(when).containsExactly(2L, 2L, 2L, 1L, 0L);
+            assertThat(Tracking.longs(onOrAfter.get(0).get("counts"))).as(when).containsExactly(2L, 2L, 2L, 1L, 0L);
         }
     }
 

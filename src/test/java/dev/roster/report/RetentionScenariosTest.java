@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roster.testing.TestServer;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,12 +24,6 @@ class RetentionScenariosTest {
         server.close();
     }
 
-    private static List<Long> longs(JsonNode array) {
-        List<Long> values = new ArrayList<>();
-        array.forEach(v -> values.add(v.asLong()));
-        return values;
-    }
-
     @Test
     void weeklyCohortsMeasureFromEachPersonsOwnSignupAndListEmptyWeeks() {
         tracking.track("ann", "Signed Up", "2024-01-01T10:00:00Z");   // Monday
@@ -45,7 +37,7 @@ class RetentionScenariosTest {
         JsonNode cohorts = result.get("cohorts");
         assertThat(cohorts).extracting(c -> c.get("start").asText()).containsExactly("2024-01-01", "2024-01-08", "2024-01-15");
         assertThat(cohorts).extracting(c -> c.get("size").asLong()).containsExactly(2L, 0L, 1L);
-        assertThat(longs(cohorts.get(0).get("counts"))).containsExactly(1L, 1L, 0L);
+        assertThat(Tracking.longs(cohorts.get(0).get("counts"))).containsExactly(1L, 1L, 0L);
         assertThat(cohorts.get(0).get("rates").get(0).asDouble()).isEqualTo(0.5);
         assertThat(cohorts.get(1).get("rates").get(0).isNull()).isTrue();
         assertThat(result.get("average").get(0).asDouble()).isEqualTo(1.0 / 3);
@@ -58,7 +50,7 @@ class RetentionScenariosTest {
         tracking.track("ann", "Signed Up", "2024-01-01T10:00:00Z");
         JsonNode result = tracking.report("retention", "{\"cohort_event\":\"Signed Up\",\"period\":\"day\",\"periods\":2,"
                 + "\"from\":\"2024-01-01\",\"to\":\"2024-01-01\"}");
-        assertThat(longs(result.get("cohorts").get(0).get("counts"))).containsExactly(0L, 0L);
+        assertThat(Tracking.longs(result.get("cohorts").get(0).get("counts"))).containsExactly(0L, 0L);
     }
 
     @Test
@@ -70,7 +62,7 @@ class RetentionScenariosTest {
         JsonNode result = tracking.report("retention", "{\"cohort_event\":\"Signed Up\",\"return_event\":\"Paid\",\"period\":\"month\","
                 + "\"periods\":2,\"from\":\"2024-01-01\",\"to\":\"2024-01-31\",\"people\":true}");
         JsonNode cohort = result.get("cohorts").get(0);
-        assertThat(longs(cohort.get("counts"))).containsExactly(1L, 1L);
+        assertThat(Tracking.longs(cohort.get("counts"))).containsExactly(1L, 1L);
         String ann = server.person("ann").get("id").asText();
         String bob = server.person("bob").get("id").asText();
         assertThat(cohort.get("people").get(0)).extracting(JsonNode::asText).containsExactly(bob);
@@ -83,9 +75,9 @@ class RetentionScenariosTest {
         tracking.track("ann", "Signed Up", "2024-01-01T10:00:00Z");
         tracking.track("ann", "Viewed", "2024-01-04T10:00:00Z");   // day 3, after "to"
         String body = "{\"cohort_event\":\"Signed Up\",\"period\":\"day\",\"periods\":5,\"from\":\"2024-01-01\",\"to\":\"2024-01-01\",\"mode\":\"%s\"}";
-        assertThat(longs(tracking.report("retention", body.formatted("on")).get("cohorts").get(0).get("counts")))
+        assertThat(Tracking.longs(tracking.report("retention", body.formatted("on")).get("cohorts").get(0).get("counts")))
                 .containsExactly(0L, 0L, 0L, 1L, 0L);
-        assertThat(longs(tracking.report("retention", body.formatted("on_or_after")).get("cohorts").get(0).get("counts")))
+        assertThat(Tracking.longs(tracking.report("retention", body.formatted("on_or_after")).get("cohorts").get(0).get("counts")))
                 .containsExactly(1L, 1L, 1L, 1L, 0L);
     }
 
@@ -97,12 +89,12 @@ class RetentionScenariosTest {
         String body = "{\"cohort_event\":\"Opened\",\"period\":\"day\",\"periods\":2,\"from\":\"2024-01-01\",\"to\":\"2024-01-02\",\"first_time\":%s}";
         JsonNode firstTime = tracking.report("retention", body.formatted("true")).get("cohorts");
         assertThat(firstTime).extracting(c -> c.get("size").asLong()).containsExactly(1L, 0L);
-        assertThat(longs(firstTime.get(0).get("counts"))).containsExactly(1L, 0L);
+        assertThat(Tracking.longs(firstTime.get(0).get("counts"))).containsExactly(1L, 0L);
         JsonNode recurring = tracking.report("retention", body.formatted("false")).get("cohorts");
         assertThat(recurring).extracting(c -> c.get("size").asLong()).containsExactly(1L, 1L);
         // the Jan 1 cohort's A is 10:00, so the Jan 2 09:00 event is within its first day
-        assertThat(longs(recurring.get(0).get("counts"))).containsExactly(1L, 0L);
-        assertThat(longs(recurring.get(1).get("counts"))).containsExactly(0L, 0L);
+        assertThat(Tracking.longs(recurring.get(0).get("counts"))).containsExactly(1L, 0L);
+        assertThat(Tracking.longs(recurring.get(1).get("counts"))).containsExactly(0L, 0L);
     }
 
     @Test
@@ -110,9 +102,9 @@ class RetentionScenariosTest {
         tracking.track("phone-1", null, "Signed Up", "2024-01-01T10:00:00Z", null);
         tracking.track(null, "ann", "Viewed", "2024-01-02T11:00:00Z", null);
         String body = "{\"cohort_event\":\"Signed Up\",\"period\":\"day\",\"periods\":2,\"from\":\"2024-01-01\",\"to\":\"2024-01-01\"}";
-        assertThat(longs(tracking.report("retention", body).get("cohorts").get(0).get("counts"))).containsExactly(0L, 0L);
+        assertThat(Tracking.longs(tracking.report("retention", body).get("cohorts").get(0).get("counts"))).containsExactly(0L, 0L);
         tracking.identify("phone-1", "ann", null);
-        assertThat(longs(tracking.report("retention", body).get("cohorts").get(0).get("counts"))).containsExactly(0L, 1L);
+        assertThat(Tracking.longs(tracking.report("retention", body).get("cohorts").get(0).get("counts"))).containsExactly(0L, 1L);
     }
 
     @Test

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roster.testing.TestServer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Sends real Segment requests to a test server: the fixtures of the report scenarios. */
@@ -31,6 +33,13 @@ final class Tracking {
         json.append('}');
         TestServer.Response response = server.segment("track", json.toString());
         assertThat(response.status()).as(response.text()).isEqualTo(200);
+    }
+
+    /** The numbers of a JSON array, e.g. a retention row's counts. */
+    static List<Long> longs(JsonNode array) {
+        List<Long> values = new ArrayList<>();
+        array.forEach(v -> values.add(v.asLong()));
+        return values;
     }
 
     void track(String userId, String event, String timestamp) {
