@@ -442,27 +442,11 @@ public final class DuckDbEventStore implements EventStore {
             }
             java.util.List<Long> keys = new java.util.ArrayList<>();
             keys.add(survivor);
-            try (PreparedStatement statement = connection.prepareStatement(
-                    "SELECT from_key FROM person_merges WHERE project_key = ? AND to_key = ?")) {
-                statement.setInt(1, projectKey);
-                statement.setLong(2, survivor);
-                try (ResultSet rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        keys.add(rows.getLong(1));
-                    }
-                }
-            }
+            perPerson(connection, "SELECT from_key FROM person_merges WHERE project_key = ? AND to_key = ?", projectKey, survivor,
+                    rows -> keys.add(rows.getLong(1)));
             java.util.List<String> identities = new java.util.ArrayList<>();
-            try (PreparedStatement statement = connection.prepareStatement(
-                    "SELECT identity FROM identities WHERE project_key = ? AND person_key = ?")) {
-                statement.setInt(1, projectKey);
-                statement.setLong(2, survivor);
-                try (ResultSet rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        identities.add(rows.getString(1));
-                    }
-                }
-            }
+            perPerson(connection, "SELECT identity FROM identities WHERE project_key = ? AND person_key = ?", projectKey, survivor,
+                    rows -> identities.add(rows.getString(1)));
             fillBatchPersons(connection, keys.stream().map(k -> new long[] {projectKey, k}).toList());
             execute(connection, "DELETE FROM batch_users");
             try (DuckDBAppender appender = connection.createAppender("temp", "main", "batch_users")) {
@@ -619,6 +603,20 @@ public final class DuckDbEventStore implements EventStore {
 
     static Instant toInstant(Timestamp timestamp) {
         return timestamp.toLocalDateTime().toInstant(ZoneOffset.UTC);
+    }
+
+    /** Runs {@code sql} with one project key and one person key as its parameters, handing each row to {@code handler}. */
+    private static void perPerson(Connection connection, String sql, int projectKey, long personKey, RowHandler handler)
+            throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setInt(1, projectKey);
+            statement.setLong(2, personKey);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    handler.accept(rows);
+                }
+            }
+        }
     }
 
     @FunctionalInterface
