@@ -117,6 +117,19 @@ class PopulationFilterTest {
     }
 
     @Test
+    void aRetentionRunEvaluatesItsPopulationOnceWithPeopleAndABreakdown() {
+        CountingPopulations counting = new CountingPopulations();
+        Reports counted = new Reports(server.roster().database(), counting, server.roster().clock());
+        RetentionResult retention = counted.retention().run(project, Json.parse("{\"cohort_event\":\"Signed Up\",\"period\":\"day\","
+                + "\"periods\":2,\"return_event\":\"Purchased\",\"from\":\"2024-01-01\",\"to\":\"2024-01-01\",\"people\":true,"
+                + "\"population\":{\"id\":\"vip\",\"not\":true},\"breakdown\":{\"person_property\":\"plan\"}}"));
+        // cat and dan: cat came back on day 1
+        assertThat(retention.cohorts().get(0).size()).isEqualTo(2);
+        assertThat(retention.cohorts().get(0).counts()).containsExactly(0L, 1L);
+        assertThat(counting.asked).containsExactly(java.util.Map.entry("vip", 1));
+    }
+
+    @Test
     void aSinglePopulationFunnelBreakdownGivesItsMembersAndEveryoneElse() {
         FunnelResult result = funnel(",\"breakdown\":{\"populations\":[\"vip\"]}");
         assertThat(result.steps()).extracting(FunnelResult.Step::count).containsExactly(4L, 2L);
