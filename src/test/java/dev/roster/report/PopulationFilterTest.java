@@ -41,6 +41,23 @@ class PopulationFilterTest {
         }
     }
 
+    /** Counts how often each population's members are asked for (each ask runs its definition in the real service). */
+    private static final class CountingPopulations implements PopulationResolver {
+        private final PopulationResolver resolver = new FixedPopulations();
+        private final java.util.Map<String, Integer> asked = new java.util.HashMap<>();
+
+        @Override
+        public PersonKeyQuery members(Project project, String populationId) {
+            asked.merge(populationId, 1, Integer::sum);
+            return resolver.members(project, populationId);
+        }
+
+        @Override
+        public String name(Project project, String populationId) {
+            return resolver.name(project, populationId);
+        }
+    }
+
     @BeforeEach
     void start() {
         server = TestServer.start();
@@ -70,6 +87,46 @@ class PopulationFilterTest {
         assertThat(funnel("").steps()).extracting(FunnelResult.Step::count).containsExactly(4L, 2L);
         assertThat(funnel(",\"population\":\"vip\"").steps()).extracting(FunnelResult.Step::count).containsExactly(2L, 1L);
         assertThat(funnel(",\"population\":{\"id\":\"vip\",\"not\":true}").steps()).extracting(FunnelResult.Step::count).containsExactly(2L, 1L);
+    }
+
+    @Test
+    void aFunnelRunEvaluatesItsPopulationOnceWhateverItsQueriesUseIt() {
+        CountingPopulations counting = new CountingPopulations();
+        Reports counted = new Reports(server.roster().database(), counting, server.roster().clock());
+        String steps = "{\"steps\":[\"Signed Up\",\"Purchased\"],\"from\":\"2024-01-01\",\"to\":\"2024-01-31\"";
+        // the fast shape: three step scans and the first step's count all filter on the members
+        assertThat(counted.funnel().run(project, Json.parse(steps + ",\"population\":\"vip\"}")).steps())
+                .extracting(FunnelResult.Step::count).containsExactly(2L, 1L);
+        assertThat(counting.asked).containsExactly(java.util.Map.entry("vip", 1));
+        // not in, with the people lists (a second query) and a value breakdown (two more)
+        counting.asked.clear();
+        FunnelResult notIn = counted.funnel().run(project, Json.parse(steps + ",\"population\":{\"id\":\"vip\",\"not\":true},"
+                + "\"people\":true,\"breakdown\":{\"person_property\":\"plan\"}}"));
+        assertThat(notIn.steps()).extracting(FunnelResult.Step::count).containsExactly(2L, 1L);
+        assertThat(notIn.steps().get(0).people()).hasSize(2);
+        assertThat(counting.asked).containsExactly(java.util.Map.entry("vip", 1));
+        // the general shape (any order), filtered and broken down by the same population: members and the rest
+        counting.asked.clear();
+        FunnelResult split = counted.funnel().run(project, Json.parse(steps + ",\"order\":\"any\",\"population\":\"vip\","
+                + "\"breakdown\":{\"populations\":[\"vip\"]}}"));
+        assertThat(split.steps()).extracting(FunnelResult.Step::count).containsExactly(2L, 1L);
+        assertThat(split.breakdown()).extracting(FunnelResult.Group::value).containsExactly("VIP", "Not in VIP");
+        assertThat(split.breakdown().get(0).steps()).extracting(FunnelResult.Step::count).containsExactly(2L, 1L);
+        assertThat(split.breakdown().get(1).steps()).extracting(FunnelResult.Step::count).containsExactly(0L, 0L);
+        assertThat(counting.asked).containsExactly(java.util.Map.entry("vip", 1));
+    }
+
+    @Test
+    void aRetentionRunEvaluatesItsPopulationOnceWithPeopleAndABreakdown() {
+        CountingPopulations counting = new CountingPopulations();
+        Reports counted = new Reports(server.roster().database(), counting, server.roster().clock());
+        RetentionResult retention = counted.retention().run(project, Json.parse("{\"cohort_event\":\"Signed Up\",\"period\":\"day\","
+                + "\"periods\":2,\"return_event\":\"Purchased\",\"from\":\"2024-01-01\",\"to\":\"2024-01-01\",\"people\":true,"
+                + "\"population\":{\"id\":\"vip\",\"not\":true},\"breakdown\":{\"person_property\":\"plan\"}}"));
+        // cat and dan: cat came back on day 1
+        assertThat(retention.cohorts().get(0).size()).isEqualTo(2);
+        assertThat(retention.cohorts().get(0).counts()).containsExactly(0L, 1L);
+        assertThat(counting.asked).containsExactly(java.util.Map.entry("vip", 1));
     }
 
     @Test

@@ -43,6 +43,9 @@ import java.util.Optional;
  *   <li>Any order: each step's first event within the window of the attempt's start; the k-th
  *       smallest of those times is when the attempt reached k steps.</li>
  * </ul>
+ *
+ * <p>Not thread-safe: the person condition is built on first use (a population filter's members
+ * are evaluated then, once per query); one instance per query of a report run.
  */
 public final class FunnelQuery {
     private final FunnelRequest request;
@@ -50,6 +53,8 @@ public final class FunnelQuery {
     private final PopulationResolver populations;
     private final boolean withBreakdown;
     private final Optional<Population> group;
+    /** The person condition, built on first use: a population filter evaluates its members then (I/O), once per query. */
+    private Fragment persons;
 
     public FunnelQuery(FunnelRequest request, Project project, PopulationResolver populations,
                        boolean withBreakdown, Optional<Population> group) {
@@ -58,6 +63,18 @@ public final class FunnelQuery {
         this.populations = requireNonNull(populations, "populations is null");
         this.withBreakdown = withBreakdown;
         this.group = requireNonNull(group, "group is null");
+    }
+
+    /**
+     * The person-level condition on {@code e.person_key} (person filters, the population filter, the
+     * breakdown group), built once: the step scans, the exclusions and {@link #separateFirstStepCount}
+     * all use it, and building it evaluates a population's members.
+     */
+    private Fragment persons() {
+        if (persons == null) {
+            persons = request.scope().personCondition("e.person_key", project, populations, group);
+        }
+        return persons;
     }
 
     private int steps() {
@@ -114,7 +131,7 @@ public final class FunnelQuery {
         boolean lean = !trackAttempts && !valued();
         if (!allEvents) {
             // people, not strict: one scan per step, filtered by project, time and the step's event in the scan
-            Fragment persons = request.scope().personCondition("e.person_key", project, populations, group);
+            Fragment persons = persons();
             for (int k = 0; k < steps(); k++) {
                 boolean withValue = k == 0 || request.order() == Order.ANY;
                 boolean projected = projected(request.steps().get(k), withValue);
@@ -159,8 +176,7 @@ public final class FunnelQuery {
         if (!allEvents) {
             b.param(" AND e.name IN (" + Sql.placeholders(names.size()) + ")", names.toArray());
         }
-        Fragment persons = request.scope().personCondition("e.person_key", project, populations, group);
-        b.sql(" AND ").add(persons).sql(")");
+        b.sql(" AND ").add(persons()).sql(")");
         String source = "ev0";
         if (sessions) {
             b.sql(", ev1 AS (SELECT *, " + Sql.SESSION_START + " AS ss FROM ev0 WINDOW w AS (PARTITION BY pk ORDER BY ts, event_id))");
@@ -222,7 +238,7 @@ public final class FunnelQuery {
     private boolean separateFirstStepCount() {
         return !general() && !valued() && projected(request.steps().get(0), true)
                 && request.order() != Order.STRICT && request.aggregate() == Aggregate.PEOPLE
-                && request.scope().personCondition("e.person_key", project, populations, group).sql().equals(Fragment.TRUE.sql());
+                && persons().sql().equals(Fragment.TRUE.sql());
     }
 
     /**

@@ -3,6 +3,8 @@ package dev.roster.report.funnel;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.roster.population.OncePerReport;
+import dev.roster.population.PopulationResolver;
 import dev.roster.project.Project;
 import dev.roster.report.ReportScope;
 import dev.roster.report.Fragment;
@@ -36,13 +38,15 @@ public final class FunnelReport {
     }
 
     public FunnelResult run(Project project, FunnelRequest request) {
-        List<FunnelResult.Step> total = steps(project, request, false, Optional.empty()).getOrDefault(null, empty(request));
+        // every query of this run (total, breakdown, groups, people) shares one evaluation per population
+        PopulationResolver populations = new OncePerReport(context.populations());
+        List<FunnelResult.Step> total = steps(project, request, populations, false, Optional.empty()).getOrDefault(null, empty(request));
         List<FunnelResult.Group> groups = new ArrayList<>();
         if (!request.scope().breakdownPopulations().isEmpty()) {
             groups.addAll(context.perPopulationGroup(project, request.scope(), group -> new FunnelResult.Group(group.label(),
-                    steps(project, request, false, Optional.of(group.membership())).getOrDefault(null, empty(request)))));
+                    steps(project, request, populations, false, Optional.of(group.membership())).getOrDefault(null, empty(request)))));
         } else if (request.scope().breakdown().isPresent()) {
-            steps(project, request, true, Optional.empty()).forEach((value, steps) -> groups.add(new FunnelResult.Group(value, steps)));
+            steps(project, request, populations, true, Optional.empty()).forEach((value, steps) -> groups.add(new FunnelResult.Group(value, steps)));
         }
         return new FunnelResult(total, groups, request.order().name().toLowerCase(Locale.ROOT),
                 request.aggregate().name().toLowerCase(Locale.ROOT), request.window().toSeconds(),
@@ -60,8 +64,9 @@ public final class FunnelReport {
     }
 
     /** Steps per breakdown value (the key null holds the rows without a value, or everything without breakdown). */
-    private Map<String, List<FunnelResult.Step>> steps(Project project, FunnelRequest request, boolean breakdown, Optional<Population> group) {
-        FunnelQuery query = new FunnelQuery(request, project, context.populations(), breakdown, group);
+    private Map<String, List<FunnelResult.Step>> steps(Project project, FunnelRequest request, PopulationResolver populations,
+                                                       boolean breakdown, Optional<Population> group) {
+        FunnelQuery query = new FunnelQuery(request, project, populations, breakdown, group);
         int n = request.steps().size();
         Map<String, long[]> counts = new LinkedHashMap<>();
         Map<String, double[][]> times = new LinkedHashMap<>();

@@ -3,6 +3,8 @@ package dev.roster.report.retention;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.roster.population.OncePerReport;
+import dev.roster.population.PopulationResolver;
 import dev.roster.project.Project;
 import dev.roster.report.ReportScope;
 import dev.roster.report.Fragment;
@@ -38,16 +40,18 @@ public final class RetentionReport {
     }
 
     public RetentionResult run(Project project, RetentionRequest request) {
-        Map<String, Matrix> total = matrices(project, request, false, Optional.empty());
+        // every query of this run (total, breakdown, groups, people) shares one evaluation per population
+        PopulationResolver populations = new OncePerReport(context.populations());
+        Map<String, Matrix> total = matrices(project, request, populations, false, Optional.empty());
         Matrix all = total.getOrDefault(null, new Matrix(request));
         List<RetentionResult.Group> groups = new ArrayList<>();
         if (!request.scope().breakdownPopulations().isEmpty()) {
             groups.addAll(context.perPopulationGroup(project, request.scope(), group -> {
-                Matrix matrix = matrices(project, request, false, Optional.of(group.membership())).getOrDefault(null, new Matrix(request));
+                Matrix matrix = matrices(project, request, populations, false, Optional.of(group.membership())).getOrDefault(null, new Matrix(request));
                 return new RetentionResult.Group(group.label(), matrix.cohorts(), matrix.average());
             }));
         } else if (request.scope().breakdown().isPresent()) {
-            matrices(project, request, true, Optional.empty()).forEach((value, matrix) ->
+            matrices(project, request, populations, true, Optional.empty()).forEach((value, matrix) ->
                     groups.add(new RetentionResult.Group(value, matrix.cohorts(), matrix.average())));
         }
         return new RetentionResult(all.cohorts(), all.average(), request.scope().breakdown().isPresent() ? groups : null,
@@ -105,8 +109,9 @@ public final class RetentionReport {
         }
     }
 
-    private Map<String, Matrix> matrices(Project project, RetentionRequest request, boolean breakdown, Optional<Population> group) {
-        RetentionQuery query = new RetentionQuery(request, project, context.populations(), breakdown, group);
+    private Map<String, Matrix> matrices(Project project, RetentionRequest request, PopulationResolver populations, boolean breakdown,
+                                         Optional<Population> group) {
+        RetentionQuery query = new RetentionQuery(request, project, populations, breakdown, group);
         Map<String, Matrix> matrices = new LinkedHashMap<>();
         Fragment matrix = query.matrix();
         database.read(connection -> {
