@@ -68,6 +68,7 @@ public class TrendsSteps {
             Collections.sort(wall);
             Collections.sort(cpus);
             System.out.printf("median %.0f ms, process CPU %.0f ms%n", wall.get(wall.size() / 2) / 1e6, cpus.get(cpus.size() / 2) / 1e6);
+            System.out.printf("answer: %d characters, hash %08x%n", answer.length(), answer.hashCode());
             System.out.println(answer.length() > 600 ? answer.substring(answer.length() - 600) : answer);
         }
     }

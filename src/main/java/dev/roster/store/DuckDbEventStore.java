@@ -406,6 +406,7 @@ public final class DuckDbEventStore implements EventStore {
                     statement.execute("DELETE FROM unfolded_merges");
                 }
             }
+            EventSessions.recomputeTouched(connection);
             summaries.recomputeTouched(connection);
             return new CompactionResult(moved, folded, (System.nanoTime() - started) / 1_000_000);
         });
@@ -422,6 +423,7 @@ public final class DuckDbEventStore implements EventStore {
     private static Map<String, String> scrubOrder(Map<String, String> tables) {
         Map<String, String> all = new HashMap<>(tables);
         all.putAll(EventProjections.ORDER);
+        all.put(EventSessions.TABLE, EventSessions.ORDER);
         return Map.copyOf(all);
     }
     private final Set<String> tablesToScrub = new java.util.LinkedHashSet<>();
@@ -462,6 +464,7 @@ public final class DuckDbEventStore implements EventStore {
             for (String table : EventProjections.ORDER.keySet()) {
                 deleted(connection, table, "DELETE FROM " + table + inKeys.formatted(table, "person_key"));
             }
+            deleted(connection, EventSessions.TABLE, "DELETE FROM event_sessions" + inKeys.formatted("event_sessions", "person_key"));
             deleted(connection, "person_summary", PersonSummaryWriter.DELETE_BATCH_PERSONS);
             deleted(connection, "payments", "DELETE FROM payments" + inKeys.formatted("payments", "person_key"));
             deleted(connection, "person_properties", "DELETE FROM person_properties" + inKeys.formatted("person_properties", "person_key"));

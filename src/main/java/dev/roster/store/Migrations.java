@@ -25,7 +25,8 @@ final class Migrations {
             "V7__person_event_index.sql",
             "V9__payments.sql",
             "V8__first_touch.sql",
-            "V11__event_projections.sql");
+            "V11__event_projections.sql",
+            "V12__event_sessions.sql");
 
     void apply(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement()) {

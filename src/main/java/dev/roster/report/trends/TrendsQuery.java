@@ -79,16 +79,10 @@ public final class TrendsQuery {
      * person's ts order (ts, event_id with {@link #withTiesByEventId}), amb whether it is an
      * {@link #AMBIGUOUS_TIES ambiguous tie} and {@code c<i>} whether the event matches {@code conditions[i]}.
      *
-     * <p>Sessions ({@link Sql#SESSION_START}) need every event of a person in the range, so they
-     * are computed once, kept only for the persons who did one of the report's events in the range
-     * (a whole-partition {@code bool_or} in the first window, which shares its sort: cheaper than the
-     * second scan of the range a semi-join needed, measured on the 1M demo), on narrow rows: the conditions are evaluated before the window (no name or properties are
-     * carried through it) and session ids are compared by their 64-bit hash (with the strings in
-     * its rows the window filled the 512 MB memory limit and took 2× the time on the 1M demo; two
-     * different ids of one person's consecutive events would have to collide, p ≈ 2^-64). The first window (ordered by ts, see {@link #withTiesByEventId}) finds the starts and ranks the events; the
-     * running sum that numbers the sessions then reads only the starts and the matching events,
-     * ordered by that integer rank. The range has no lead-in: sessions are cut at its start, which
-     * changes no count (the in-range events of a session stay together either way).
+     * <p>Sessions ({@link Sql#SESSION_START}) need every event of a person in time order: they come
+     * from {@code event_sessions}, numbered at compaction, where that gives the same answer
+     * ({@link #storedSessions}), otherwise from windows over the range at query time; both in
+     * {@link TrendsSessions}, where rn is NULL for stored sessions.
      */
     private void events(Fragment.Builder b, List<String> names, List<Fragment> conditions, boolean sessions, boolean breakdown) {
         Fragment value = Fragment.of("NULL::VARCHAR");
@@ -108,27 +102,26 @@ public final class TrendsQuery {
             b.sql(", ev AS (SELECT pk, pk AS u, ts, event_id, name, properties, bv FROM ev0)");
             return;
         }
-        StringBuilder flags = new StringBuilder();
-        StringBuilder any = new StringBuilder();
-        b.sql("ev0 AS (SELECT e.person_key AS pk, e.ts, " + (tiesByEventId ? "e.event_id, " : "")
-                + "CASE WHEN e.session_id IS NOT NULL THEN hash(e.session_id) END AS session_id, ").add(value).sql(" AS bv");
-        for (int i = 0; i < conditions.size(); i++) {
-            b.sql(", coalesce(").add(conditions.get(i)).sql(", false) AS c" + i);
-            flags.append(", c").append(i);
-            any.append(" OR c").append(i);
+        TrendsSessions sessionsSql = new TrendsSessions(project, request.scope().range().start(), request.scope().range().end(),
+                column -> request.scope().personCondition(column, project, populations, group), tiesByEventId);
+        if (storedSessions(breakdown)) {
+            sessionsSql.stored(b, names, conditions);
+        } else {
+            sessionsSql.window(b, "ev", conditions, value, joins, Fragment.TRUE);
         }
-        b.sql(" FROM resolved_events e").add(joins)
-                .param(" WHERE e.project_key = ? AND e.ts >= ? AND e.ts < ?", project.key(),
-                        request.scope().range().start(), request.scope().range().end());
-        b.sql(" AND ").add(request.scope().personCondition("e.person_key", project, populations, group)).sql(")");
-        String tie = tiesByEventId ? "false" : "(ts = lag(ts) OVER w AND session_id IS DISTINCT FROM lag(session_id) OVER w)";
-        String order = "PARTITION BY pk ORDER BY ts" + (tiesByEventId ? ", event_id" : "");
-        b.sql(", ev1 AS (SELECT pk, ts, bv" + flags + ", row_number() OVER w AS rn, " + tie + " AS amb, " + Sql.SESSION_START
-                + " AS ss, bool_or(" + any.substring(4) + ") OVER (" + order + " ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS keep"
-                + " FROM ev0 WINDOW w AS (" + order + "))");
-        b.sql(", ev AS (SELECT pk, pk * " + Sql.SESSION_FACTOR
-                + " + sum(ss::INTEGER) OVER (PARTITION BY pk ORDER BY rn ROWS UNBOUNDED PRECEDING) AS u, ts, rn, amb, bv" + flags
-                + " FROM ev1 WHERE keep AND (ss OR amb" + any + "))");
+    }
+
+    /**
+     * Whether {@link #events} with sessions reads them from {@code event_sessions}
+     * ({@link TrendsSessions#stored}): no event of the request has property filters (the stored rows
+     * carry only the name), no event-value breakdown, and no event can be both the conversion's
+     * from- and to-event (so {@link #conversionUnits} needs no rank to tell them apart).
+     */
+    boolean storedSessions(boolean breakdown) {
+        boolean valued = breakdown && withBreakdown && request.scope().valueBreakdown().isPresent();
+        boolean distinct = request.conversion().map(c -> !c.from().event().equals(c.to().event())).orElse(true);
+        return !valued && distinct && request.events().stream().allMatch(spec -> spec.where().isEmpty())
+                && request.conversion().map(c -> c.from().where().isEmpty() && c.to().where().isEmpty()).orElse(true);
     }
 
     private Fragment bucket() {
@@ -181,7 +174,7 @@ public final class TrendsQuery {
                 + " FROM tagged GROUP BY " + keys + "bucket, pk" + (countSessions ? ", u" : "") + ")");
         if (withConversion) {
             int from = request.events().size();
-            conversionUnits(b, "c" + from, "c" + (from + 1));
+            conversionUnits(b, "c" + from, "c" + (from + 1), !storedSessions(true));
         }
         b.sql(" SELECT " + series + ", bucket, " + value + ", 0 AS grp, " + n + ", "
                 + (countSessions ? "count(DISTINCT pk), count(*)" : "count(*), NULL::BIGINT") + none + " FROM pairs GROUP BY " + keys + "bucket");
@@ -232,17 +225,19 @@ public final class TrendsQuery {
         List<String> names = List.of(conversion.from().event(), conversion.to().event()).stream().distinct().toList();
         Fragment.Builder b = new Fragment.Builder().sql("WITH ");
         events(b, names, List.of(conversion.from().condition(), conversion.to().condition()), true, false);
-        conversionUnits(b, "c0", "c1");
+        conversionUnits(b, "c0", "c1", !storedSessions(false));
         b.sql(" SELECT " + CONVERSION_COUNTS + ", (SELECT count(*) FROM ev WHERE amb)");
         return b.build();
     }
 
     /** The CTEs {@code a} (from-events), {@code by_person} and {@code by_session} (converted units) over {@code ev}. */
-    private static void conversionUnits(Fragment.Builder b, String from, String to) {
+    private static void conversionUnits(Fragment.Builder b, String from, String to, boolean ranked) {
         // rn identifies an event within its person, and both joins stay within one person.
         b.sql(", a AS (SELECT pk, u, ts, rn FROM ev WHERE " + from + ")");
         b.sql(", z AS (SELECT pk, u, ts, rn FROM ev WHERE " + to + ")");
-        b.sql(", by_person AS (SELECT DISTINCT a.pk FROM a JOIN z ON z.pk = a.pk AND z.ts >= a.ts AND z.rn <> a.rn)");
-        b.sql(", by_session AS (SELECT DISTINCT a.u FROM a JOIN z ON z.u = a.u AND z.ts >= a.ts AND z.rn <> a.rn)");
+        // Without ranks (stored sessions) no event matches both conditions, so any pair is two events.
+        String other = ranked ? " AND z.rn <> a.rn" : "";
+        b.sql(", by_person AS (SELECT DISTINCT a.pk FROM a JOIN z ON z.pk = a.pk AND z.ts >= a.ts" + other + ")");
+        b.sql(", by_session AS (SELECT DISTINCT a.u FROM a JOIN z ON z.u = a.u AND z.ts >= a.ts" + other + ")");
     }
 }
