@@ -13,6 +13,7 @@ import dev.roster.revenue.RevenueConfig;
 import dev.roster.revenue.RevenueExpression;
 import dev.roster.revenue.RevenueSettings;
 import dev.roster.store.Database;
+import dev.roster.store.PersonKeyQuery;
 import dev.roster.store.Sql;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -147,35 +148,44 @@ public final class RevenueReport {
 
         /**
          * The figures per breakdown value (key null: no value, or everything without a split),
-         * for the people of {@code group} when given.
+         * for the people of {@code group} when given. The sections run on one connection, with
+         * the population filter and the group evaluated once for all of them ({@link PopulationTables}).
          */
         Map<String, RevenueResult.Figures> figures(Optional<Population> group, boolean split) {
-            RevenueSql sql = new RevenueSql(request, project, amount, populations, group, split, ReportScope.MAX_PEOPLE);
+            Map<String, PersonKeyQuery> members = new LinkedHashMap<>();
+            request.scope().population().ifPresent(p -> members.put(p.id(), populations.members(project, p.id())));
+            group.ifPresent(p -> members.computeIfAbsent(p.id(), id -> populations.members(project, id)));
             return database.read(connection -> {
-                Map<String, PeriodRows> periods = request.wants(RevenueRequest.Section.PERIODS)
-                        ? periods(connection, sql.periods()) : new HashMap<>();
-                Map<String, LifetimeRows> lifetime = request.wants(RevenueRequest.Section.LTV)
-                        ? lifetime(connection, sql.lifetime(churnedBefore), request.groupBy()) : new HashMap<>();
-                Map<String, Map<String, RevenueResult.CohortCurve>> cohorts = request.wants(RevenueRequest.Section.COHORTS)
-                        ? cohorts(connection, sql.cohorts(now)) : new HashMap<>();
-                Set<Long> topKeys = new LinkedHashSet<>();
-                lifetime.values().forEach(rows -> topKeys.addAll(rows.top.subList(0, Math.min(request.top(), rows.top.size()))));
-                Map<Long, String[]> names = names(connection, project.key(), new ArrayList<>(topKeys));
-
-                Set<String> values = new LinkedHashSet<>();
-                values.addAll(periods.keySet());
-                values.addAll(lifetime.keySet());
-                values.addAll(cohorts.keySet());
-                if (!split) {
-                    values.add(null);
+                try (PopulationTables tables = PopulationTables.create(connection, members, populations)) {
+                    return figures(connection, new RevenueSql(request, project, amount, tables, group, split, ReportScope.MAX_PEOPLE), split);
                 }
-                Map<String, RevenueResult.Figures> result = new LinkedHashMap<>();
-                for (String value : values) {
-                    result.put(value, assemble(value, periods.getOrDefault(value, new PeriodRows()),
-                            lifetime.getOrDefault(value, new LifetimeRows()), cohorts.getOrDefault(value, new HashMap<>()), names));
-                }
-                return result;
             });
+        }
+
+        private Map<String, RevenueResult.Figures> figures(Connection connection, RevenueSql sql, boolean split) throws SQLException {
+            Map<String, PeriodRows> periods = request.wants(RevenueRequest.Section.PERIODS)
+                    ? periods(connection, sql.periods()) : new HashMap<>();
+            Map<String, LifetimeRows> lifetime = request.wants(RevenueRequest.Section.LTV)
+                    ? lifetime(connection, sql.lifetime(churnedBefore), request.groupBy()) : new HashMap<>();
+            Map<String, Map<String, RevenueResult.CohortCurve>> cohorts = request.wants(RevenueRequest.Section.COHORTS)
+                    ? cohorts(connection, sql.cohorts(now)) : new HashMap<>();
+            Set<Long> topKeys = new LinkedHashSet<>();
+            lifetime.values().forEach(rows -> topKeys.addAll(rows.top.subList(0, Math.min(request.top(), rows.top.size()))));
+            Map<Long, String[]> names = names(connection, project.key(), new ArrayList<>(topKeys));
+
+            Set<String> values = new LinkedHashSet<>();
+            values.addAll(periods.keySet());
+            values.addAll(lifetime.keySet());
+            values.addAll(cohorts.keySet());
+            if (!split) {
+                values.add(null);
+            }
+            Map<String, RevenueResult.Figures> result = new LinkedHashMap<>();
+            for (String value : values) {
+                result.put(value, assemble(value, periods.getOrDefault(value, new PeriodRows()),
+                        lifetime.getOrDefault(value, new LifetimeRows()), cohorts.getOrDefault(value, new HashMap<>()), names));
+            }
+            return result;
         }
 
         private RevenueResult.Figures assemble(String value, PeriodRows periodRows, LifetimeRows lifetime,

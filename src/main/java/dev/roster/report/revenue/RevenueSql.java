@@ -15,6 +15,7 @@ import dev.roster.store.PersonSummaryWriter;
 import dev.roster.store.Sql;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -289,7 +290,10 @@ final class RevenueSql {
      * ({@link PersonStats}: {@code active_months}, the UTC months with events of each person, from
      * the summary plus the tail), one row per active (person, month), counted without grouping by
      * person; only the partial months at the ends of the range (from a day other than the 1st, to
-     * a day other than the last) read the events, those in the partial ranges alone. The people
+     * a day other than the last) read activity, from {@code all_person_days}: every row holds events
+     * of one UTC day and the partial ranges are whole UTC days, so a person has an event in a
+     * partial range exactly when one of their rows starts in it (4.1M rows of two columns at 10.7M
+     * events instead of the events' person and time; BENCHMARKS.md, "Revenue page"). The people
      * active in the range: those with a whole month in it, plus those active only in the partial
      * ends. The money per period and person from the ledger. Same columns as {@link #periods}.
      */
@@ -323,15 +327,19 @@ final class RevenueSql {
                         fromMonth, toMonth)
                 .add(new Fragment(stats.sql(), stats.parameters())).sql(") WHERE TRUE").add(andPeople).sql("), ")
                 .param("full_months AS (SELECT m - ? AS b, count(*) AS active FROM (SELECT unnest(ms) AS m FROM s) GROUP BY m), ", firstMonth)
-                .sql("edge AS MATERIALIZED (SELECT DISTINCT person_key AS pk, ").add(bucketIndex()).sql(" AS b FROM resolved_events")
-                .param(" WHERE project_key = ? AND (", project.key());
+                // the partial ends from the person-days (a row's events share its UTC day, and the
+                // ends are whole UTC days): a third of the rows of the events, and no other column
+                .sql("edge AS MATERIALIZED (SELECT DISTINCT person_key AS pk, ").add(bucketIndex()).sql(" AS b FROM (")
+                .sql("SELECT coalesce(m.to_key, d.person_key) AS person_key, d.first_ts AS ts FROM all_person_days d ")
+                .sql("LEFT JOIN unfolded_merges m ON m.project_key = d.project_key AND m.from_key = d.person_key")
+                .param(" WHERE d.project_key = ? AND (", project.key());
         if (edges.isEmpty()) {
             b.sql("FALSE");
         }
         for (int i = 0; i < edges.size(); i++) {
-            b.sql(i == 0 ? "" : " OR ").param("(ts >= ? AND ts < ?)", edges.get(i)[0], edges.get(i)[1]);
+            b.sql(i == 0 ? "" : " OR ").param("(d.first_ts >= ? AND d.first_ts < ?)", edges.get(i)[0], edges.get(i)[1]);
         }
-        b.sql(")").add(andPeople).sql("), ")
+        b.sql(")) WHERE TRUE").add(andPeople).sql("), ")
                 .sql("actives AS (SELECT b, active FROM full_months UNION ALL SELECT b, count(*) FROM edge GROUP BY b), ")
                 .sql("pay AS (SELECT person_key AS pk, ").add(bucketIndex()).sql(" AS b, sum(amount) AS revenue, "
                         + "coalesce(-sum(amount) FILTER (WHERE amount < 0), 0) AS refunds, bool_or(amount > 0) AS paid FROM resolved_payments")
@@ -511,13 +519,13 @@ final class RevenueSql {
                 .param(") WHERE first_seen >= ? AND first_seen < ?", start(), end()).add(andPersons("person_key")).sql("), ");
         b.sql("pc AS (SELECT f.cohort");
         for (int months : CURVE_MONTHS) {
-            String horizon = "f.first_seen + INTERVAL " + months + " MONTH";
-            b.param(", fsum(l.amount) FILTER (WHERE l.ts < " + horizon + " AND " + horizon + " <= ?) AS r_" + months, now);
+            b.sql(", fsum(l.amount) FILTER (WHERE ").add(matured("f.first_seen", months, now))
+                    .sql(" AND l.ts < f.first_seen + INTERVAL " + months + " MONTH) AS r_" + months);
         }
         b.param(" FROM resolved_payments l JOIN f ON f.pk = l.person_key WHERE l.project_key = ? GROUP BY f.cohort), ", project.key());
         b.sql("pp AS (SELECT f.cohort, count(*) AS people");
         for (int months : CURVE_MONTHS) {
-            b.param(", count(*) FILTER (WHERE f.first_seen + INTERVAL " + months + " MONTH <= ?) AS n_" + months, now);
+            b.sql(", count(*) FILTER (WHERE ").add(matured("f.first_seen", months, now)).sql(") AS n_" + months);
         }
         if (people()) {
             b.sql(", " + ids(null) + " AS ids FROM f").add(personIds("f"));
@@ -530,6 +538,25 @@ final class RevenueSql {
         }
         b.sql((people() ? ", pp.ids" : "") + " FROM pp LEFT JOIN pc ON pc.cohort = pp.cohort");
         return b.build();
+    }
+
+    /**
+     * {@code first + INTERVAL months MONTH <= now} for a UTC timestamp column, with the interval
+     * added only near the boundary: adding months to a million timestamps was a third of the cohort
+     * query. Adding months keeps the time of day and clamps the day to the target month's length,
+     * so by calendar date it never decreases and moves a date by whole months less at most 3 days.
+     * With {@code B} = the UTC date of now minus the months (clamped the same way), a first seen a
+     * week or more before {@code B} has matured and one a week or more after it has not; only
+     * first-seen times within that fortnight are computed exactly (there, clamping can mature a
+     * later time of the 31st before an earlier one of the 30th).
+     */
+    static Fragment matured(String first, int months, Instant now) {
+        LocalDate boundary = LocalDateTime.ofInstant(now, ZoneOffset.UTC).minusMonths(months).toLocalDate();
+        Instant before = boundary.minusDays(7).atStartOfDay(ZoneOffset.UTC).toInstant();
+        Instant after = boundary.plusDays(8).atStartOfDay(ZoneOffset.UTC).toInstant();
+        return new Fragment.Builder().param("CASE WHEN " + first + " < ? THEN true ", before)
+                .param("WHEN " + first + " >= ? THEN false ", after)
+                .param("ELSE " + first + " + INTERVAL " + months + " MONTH <= ? END", now).build();
     }
 
     /**

@@ -423,6 +423,11 @@ export async function render(main, ctx) {
   const kind = ctx.params[0];
   const spec = KINDS[kind];
   const settings = readSettings(kind, ctx.query);
+  const runs = !!ctx.query.get('s') || spec.ready(settings);
+  // The report is requested before the population list of the form is awaited, so the two
+  // requests overlap instead of the report waiting for the list.
+  const pending = runs ? api(`/api/reports/${kind}`, {method: 'POST', body: requestBody(kind, settings)}) : null;
+  if (pending) pending.catch(() => {});
   const populations = await loadPopulations();
   const charts = [];
   main.appendChild(h('div', {class: 'page-head'}, h('div', {}, h('h1', {}, TITLES[kind][0]), h('p', {class: 'muted'}, TITLES[kind][1]))));
@@ -442,13 +447,13 @@ export async function render(main, ctx) {
   });
   rerender();
 
-  if (!ctx.query.get('s') && !spec.ready(settings)) {
+  if (!runs) {
     out.appendChild(emptyState('Build a report', h('p', {}, 'Fill in the form above and run it. The settings go into the address bar, so you can bookmark or share the report.')));
     return () => charts.forEach((c) => c.dispose());
   }
   out.appendChild(h('p', {class: 'muted'}, 'Running…'));
   try {
-    const result = await api(`/api/reports/${kind}`, {method: 'POST', body: requestBody(kind, settings)});
+    const result = await pending;
     if (!ctx.isCurrent()) return undefined;
     clear(out);
     spec.render(out, result, settings, charts);
