@@ -17,7 +17,9 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Compiles a trend into parameterised queries over {@code resolved_events}: filter by project,
+ * Compiles a trend into parameterised queries over {@code resolved_events} (or its narrow
+ * projection {@code resolved_occurrences} when no event property is read, see
+ * {@link #occurrencesSuffice}): filter by project,
  * name and time first, bucket on the report's wall clock ({@code date_trunc} of the local time;
  * skipped for UTC), then one aggregation down to the distinct (bucket, person) pairs (and sessions,
  * only when asked for, as {@link Sql#SESSION_START}) with their event counts; the buckets and the
