@@ -130,6 +130,32 @@ class PopulationFilterTest {
     }
 
     @Test
+    void aTrendsRunEvaluatesItsPopulationOnceWithPeopleABreakdownAndAConversion() {
+        CountingPopulations counting = new CountingPopulations();
+        Reports counted = new Reports(server.roster().database(), counting, server.roster().clock());
+        TrendsResult trends = counted.trends().run(project, Json.parse("{\"events\":[\"Signed Up\",\"Purchased\"],\"from\":\"2024-01-01\","
+                + "\"to\":\"2024-01-02\",\"people\":true,\"metrics\":[\"people\",\"sessions\"],\"population\":{\"id\":\"vip\",\"not\":true},"
+                + "\"breakdown\":{\"person_property\":\"plan\"},\"conversion\":{\"from\":\"Signed Up\",\"to\":\"Purchased\"}}"));
+        // cat and dan signed up; cat bought a day later, in another session
+        assertThat(trends.series()).extracting(s -> s.total().people()).containsExactly(2L, 1L);
+        assertThat(trends.peopleVsSessions().people().converted()).isEqualTo(1);
+        assertThat(trends.peopleVsSessions().sessions().converted()).isEqualTo(0);
+        assertThat(counting.asked).containsExactly(java.util.Map.entry("vip", 1));
+    }
+
+    @Test
+    void trendsBreakdownValuesWithEqualTotalsComeInValueOrder() {
+        Tracking tracking = new Tracking(server);
+        tracking.identify(null, "cat", "{\"plan\":\"pro\"}");
+        tracking.identify(null, "dan", "{\"plan\":\"basic\"}");
+        for (int run = 0; run < 3; run++) {
+            TrendsResult trends = reports.trends().run(project, Json.parse("{\"events\":[\"Signed Up\"],\"from\":\"2024-01-01\","
+                    + "\"to\":\"2024-01-01\",\"population\":{\"id\":\"vip\",\"not\":true},\"breakdown\":{\"person_property\":\"plan\"}}"));
+            assertThat(trends.series()).extracting(TrendsResult.Series::breakdownValue).containsExactly("basic", "pro");
+        }
+    }
+
+    @Test
     void aSinglePopulationFunnelBreakdownGivesItsMembersAndEveryoneElse() {
         FunnelResult result = funnel(",\"breakdown\":{\"populations\":[\"vip\"]}");
         assertThat(result.steps()).extracting(FunnelResult.Step::count).containsExactly(4L, 2L);

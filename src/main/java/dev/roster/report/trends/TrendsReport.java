@@ -3,6 +3,8 @@ package dev.roster.report.trends;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.roster.population.OncePerReport;
+import dev.roster.population.PopulationResolver;
 import dev.roster.project.Project;
 import dev.roster.report.ReportScope;
 import dev.roster.report.Fragment;
@@ -19,6 +21,7 @@ import java.sql.Timestamp;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,21 +47,23 @@ public final class TrendsReport {
     }
 
     public TrendsResult run(Project project, TrendsRequest request) {
+        // every query of this run (series, population groups, people, conversion) shares one evaluation per population
+        PopulationResolver populations = new OncePerReport(context.populations());
         List<TrendsResult.Series> series = new ArrayList<>();
         // Without a population breakdown the conversion comes from the series' query (one pass over
         // the sessions); otherwise it is a query of its own.
         long[][] together = new long[1][];
         if (!request.events().isEmpty()) {
             if (request.scope().breakdownPopulations().isEmpty()) {
-                series.addAll(series(project, request, Optional.empty(), Optional.empty(), together));
+                series.addAll(series(project, request, populations, Optional.empty(), Optional.empty(), together));
             } else {
                 context.perPopulationGroup(project, request.scope(), group ->
-                        series(project, request, Optional.of(group.membership()), Optional.of(group.label()), null)).forEach(series::addAll);
+                        series(project, request, populations, Optional.of(group.membership()), Optional.of(group.label()), null)).forEach(series::addAll);
             }
         }
         TrendsResult.PeopleVsSessions conversion = null;
         if (request.conversion().isPresent()) {
-            conversion = conversion(request, together[0] != null ? together[0] : conversionCounts(project, request));
+            conversion = conversion(request, together[0] != null ? together[0] : conversionCounts(project, request, populations));
         }
         return new TrendsResult(request.interval().name().toLowerCase(Locale.ROOT), request.scope().range().from().toString(),
                 request.scope().range().to().toString(), request.scope().range().zoneId(), series, conversion);
@@ -71,9 +76,9 @@ public final class TrendsReport {
      * @param conversion when not null and the request has a conversion, receives its four counts
      *                   (computed by the same query) at index 0
      */
-    private List<TrendsResult.Series> series(Project project, TrendsRequest request, Optional<Population> group, Optional<String> label,
-                                             long[][] conversion) {
-        TrendsQuery query = new TrendsQuery(request, project, context.populations(), true, group);
+    private List<TrendsResult.Series> series(Project project, TrendsRequest request, PopulationResolver populations,
+                                             Optional<Population> group, Optional<String> label, long[][] conversion) {
+        TrendsQuery query = new TrendsQuery(request, project, populations, true, group);
         Map<Key, Map<LocalDateTime, long[]>> points = new LinkedHashMap<>();
         Map<Key, long[]> totals = new HashMap<>();
         boolean withConversion = conversion != null && request.conversion().isPresent();
@@ -108,8 +113,10 @@ public final class TrendsReport {
                 keys.add(new Key(i, label.orElse(null)));
             }
         }
-        keys.sort((a, b) -> a.series() != b.series() ? Integer.compare(a.series(), b.series())
-                : Long.compare(totals.getOrDefault(b, new long[3])[1], totals.getOrDefault(a, new long[3])[1]));
+        // by series, then most people first; equal totals by value (no value first), so the order is stable
+        keys.sort(Comparator.comparingInt(Key::series)
+                .thenComparing((Key key) -> totals.getOrDefault(key, new long[3])[1], Comparator.reverseOrder())
+                .thenComparing(Key::value, Comparator.nullsFirst(Comparator.naturalOrder())));
         List<TrendsResult.Series> result = new ArrayList<>();
         for (Key key : keys) {
             List<TrendsResult.Point> series = new ArrayList<>();
@@ -178,8 +185,8 @@ public final class TrendsReport {
     }
 
     /** Started people, converted people, started sessions, converted sessions: {@link TrendsQuery#conversion()}. */
-    private long[] conversionCounts(Project project, TrendsRequest request) {
-        TrendsQuery query = new TrendsQuery(request, project, context.populations(), false, Optional.empty());
+    private long[] conversionCounts(Project project, TrendsRequest request, PopulationResolver populations) {
+        TrendsQuery query = new TrendsQuery(request, project, populations, false, Optional.empty());
         long[] counts = conversionCounts(query);
         return counts[4] == 0 ? Arrays.copyOf(counts, 4) : Arrays.copyOf(conversionCounts(query.withTiesByEventId()), 4);
     }
