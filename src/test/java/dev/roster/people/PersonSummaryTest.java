@@ -126,9 +126,7 @@ class PersonSummaryTest {
         visits("user-2", BASE.plusSeconds(50 * 86_400L), 1);
         flush();
         String id = server.person("user-2").get("id").asText();
-        TestServer.Response erased = TestServer.send(HttpRequest.newBuilder(URI.create(server.url("/api/people/" + id)))
-                .DELETE().header("Authorization", "Bearer " + server.secretKey()).build());
-        assertThat(erased.status()).as(erased.text()).isEqualTo(200);
+        server.erase(id);
         assertMatchesReference("after a deletion");
         assertThat(count("SELECT count(*) FROM person_summary WHERE person_key NOT IN (SELECT person_key FROM events_compacted)")).isZero();
 

@@ -1,5 +1,8 @@
 package dev.roster.store;
 
+import static dev.roster.store.ProjectionChecks.count;
+import static dev.roster.store.ProjectionChecks.migration;
+import static dev.roster.store.ProjectionChecks.scalar;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.roster.Roster;
@@ -8,8 +11,6 @@ import dev.roster.ingest.Command;
 import dev.roster.project.Project;
 import dev.roster.revenue.RevenueSettings;
 import dev.roster.testing.TestServer;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -101,9 +102,7 @@ class EventProjectionsTest {
             server.roster().writeBuffer().submit(project, tracks("anon-0", 2));
             String id = server.person("anon-1").get("id").asText();
             long before = count(server, "SELECT count(*) FROM event_occurrences");
-            TestServer.Response erased = TestServer.send(HttpRequest.newBuilder(URI.create(server.url("/api/people/" + id)))
-                    .DELETE().header("Authorization", "Bearer " + server.secretKey()).build());
-            assertThat(erased.status()).as(erased.text()).isEqualTo(200);
+            server.erase(id);
             assertThat(count(server, "SELECT count(*) FROM event_occurrences")).isLessThan(before);
             assertMirrors(server, "after an erasure");
             assertThat(count(server, "SELECT count(*) FROM event_occurrences WHERE person_key NOT IN (SELECT person_key FROM persons)")).isZero();
@@ -156,16 +155,6 @@ class EventProjectionsTest {
         }
     }
 
-    /** A migration script's statements, split as {@link Migrations} does. */
-    private static List<String> migration(String name) {
-        try (java.io.InputStream in = EventProjectionsTest.class.getResourceAsStream("/db/" + name)) {
-            String script = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).replaceAll("(?m)^\\s*--.*$", "");
-            return java.util.Arrays.stream(script.split(";\\s*\\n")).filter(sql -> !sql.isBlank()).toList();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
     /** Events of one identity on a 47-minute grid from a random start, so days are crossed and several events share a day. */
     private List<Command> tracks(String identity, int count) {
         List<Command> commands = new ArrayList<>();
@@ -183,16 +172,5 @@ class EventProjectionsTest {
         assertThat(count(server, OCCURRENCES_DIFFER)).as("event_occurrences vs events_compacted " + when).isZero();
         assertThat(count(server, DAYS_DIFFER)).as("person_days vs events_compacted " + when).isZero();
         assertThat(count(server, DAYS_INVALID)).as("person_days rows made of events " + when).isZero();
-    }
-
-    private static long count(TestServer server, String sql) {
-        return server.roster().database().read(connection -> scalar(connection, sql));
-    }
-
-    private static long scalar(java.sql.Connection connection, String sql) throws java.sql.SQLException {
-        try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
-            rows.next();
-            return rows.getLong(1);
-        }
     }
 }

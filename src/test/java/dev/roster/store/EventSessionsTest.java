@@ -1,5 +1,8 @@
 package dev.roster.store;
 
+import static dev.roster.store.ProjectionChecks.count;
+import static dev.roster.store.ProjectionChecks.migration;
+import static dev.roster.store.ProjectionChecks.scalar;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.roster.Roster;
@@ -8,8 +11,6 @@ import dev.roster.ingest.Command;
 import dev.roster.project.Project;
 import dev.roster.revenue.RevenueSettings;
 import dev.roster.testing.TestServer;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -99,9 +100,7 @@ class EventSessionsTest {
             server.roster().writeBuffer().submit(project, tracks("anon-0", 2, BASE));
             String id = server.person("anon-1").get("id").asText();
             long rows = count(server, "SELECT count(*) FROM event_sessions");
-            TestServer.Response erased = TestServer.send(HttpRequest.newBuilder(URI.create(server.url("/api/people/" + id)))
-                    .DELETE().header("Authorization", "Bearer " + server.secretKey()).build());
-            assertThat(erased.status()).as(erased.text()).isEqualTo(200);
+            server.erase(id);
             assertThat(count(server, "SELECT count(*) FROM event_sessions")).isLessThan(rows);
             assertThat(count(server, "SELECT count(*) FROM event_sessions WHERE person_key NOT IN (SELECT person_key FROM persons)")).isZero();
             assertNumbered(server, "after an erasure");
@@ -212,16 +211,6 @@ class EventSessionsTest {
         return String.join("\n", lines);
     }
 
-    /** A migration script's statements, split as {@link Migrations} does. */
-    private static List<String> migration(String name) {
-        try (java.io.InputStream in = EventSessionsTest.class.getResourceAsStream("/db/" + name)) {
-            String script = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).replaceAll("(?m)^\\s*--.*$", "");
-            return java.util.Arrays.stream(script.split(";\\s*\\n")).filter(sql -> !sql.isBlank()).toList();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
     /**
      * Events of one identity from a random start on a grid of 10 to 50 minutes (so some gaps are
      * exactly 30 minutes and some ties share a timestamp), with client session ids that change or
@@ -238,16 +227,5 @@ class EventSessionsTest {
                     Optional.ofNullable(session), Json.object(), List.of()));
         }
         return commands;
-    }
-
-    private static long count(TestServer server, String sql) {
-        return server.roster().database().read(connection -> scalar(connection, sql));
-    }
-
-    private static long scalar(java.sql.Connection connection, String sql) throws java.sql.SQLException {
-        try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
-            rows.next();
-            return rows.getLong(1);
-        }
     }
 }

@@ -128,6 +128,16 @@ public final class TestServer implements AutoCloseable {
         return response.json();
     }
 
+    /** Erases a person through the API with the secret key (asserting 200); the answer. */
+    public Response erase(String personId) {
+        Response response = send(HttpRequest.newBuilder(URI.create(url("/api/people/" + personId)))
+                .DELETE().header("Authorization", "Bearer " + secretKey()).build());
+        if (response.status() != 200) {
+            throw new AssertionError("erase " + personId + ": " + response.status() + " " + response.text());
+        }
+        return response;
+    }
+
     @Override
     public void close() {
         roster.close();

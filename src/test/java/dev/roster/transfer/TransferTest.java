@@ -292,9 +292,7 @@ class TransferTest {
         assertThat(access.json().get("events")).hasSize(1);
         assertThat(access.json().get("person").get("properties").get("phone").asText()).isEqualTo(marker + "-phone");
 
-        TestServer.Response erased = server.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url("/api/people/" + id)))
-                .DELETE().header("Authorization", "Bearer " + server.secretKey()).build());
-        assertThat(erased.status()).as(erased.text()).isEqualTo(200);
+        TestServer.Response erased = server.erase(id);
         assertThat(erased.json().get("erased").asBoolean()).isTrue();
 
         assertThat(server.get("/api/people/" + id + "/timeline").status()).isEqualTo(404);
