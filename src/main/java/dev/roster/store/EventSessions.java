@@ -1,11 +1,8 @@
 package dev.roster.store;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Keeps {@code event_sessions(project_key, name, person_key, ts, session)} (migration V12) equal to
@@ -31,9 +28,6 @@ public final class EventSessions {
     /** The order of each compaction run, also used when the table is rewritten after an erasure. */
     static final String ORDER = " ORDER BY project_key, name, ts";
 
-    /** Person keys per statement: bounds the window's memory when a step touches everyone. */
-    static final long SLICE = 250_000;
-
     private EventSessions() {
     }
 
@@ -43,26 +37,12 @@ public final class EventSessions {
      * summary writer clears that table.
      */
     static void recomputeTouched(Connection connection) throws SQLException {
-        List<long[]> ranges = new ArrayList<>();
-        try (Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery("SELECT project_key, min(person_key), max(person_key) FROM summary_touched "
-                        + "GROUP BY project_key ORDER BY project_key")) {
-            while (rows.next()) {
-                ranges.add(new long[] {rows.getInt(1), rows.getLong(2), rows.getLong(3)});
-            }
-        }
         try (Statement statement = connection.createStatement()) {
-            for (long[] range : ranges) {
-                long project = range[0];
-                for (long from = range[1]; from <= range[2]; from += SLICE) {
-                    // longs from the table, not user input: constant bounds let zone maps prune the events
-                    String keys = " BETWEEN " + from + " AND " + Math.min(range[2], from + SLICE - 1)
-                            + " AND %1$s.person_key IN (SELECT person_key FROM summary_touched WHERE project_key = " + project + ")";
-                    statement.execute("DELETE FROM event_sessions WHERE project_key = " + project + " AND event_sessions.person_key"
-                            + keys.formatted("event_sessions"));
-                    statement.execute(numbered("e.project_key = " + project + " AND e.person_key" + keys.formatted("e")));
-                }
-            }
+            PersonSummaryWriter.forEachTouchedSlice(connection, (project, keys) -> {
+                statement.execute("DELETE FROM event_sessions WHERE project_key = " + project + " AND event_sessions.person_key"
+                        + keys.formatted("event_sessions"));
+                statement.execute(numbered("e.project_key = " + project + " AND e.person_key" + keys.formatted("e")));
+            });
         }
     }
 

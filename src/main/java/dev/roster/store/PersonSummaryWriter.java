@@ -74,20 +74,35 @@ public final class PersonSummaryWriter {
 
     /** Recomputes the touched persons from {@code events_compacted}. Call after the events moved and merges folded. */
     void recomputeTouched(Connection connection) throws SQLException {
-        List<long[]> ranges = keyRanges(connection, "summary_touched", "");
-        for (long[] range : ranges) {
+        forEachTouchedSlice(connection, (project, keys) -> {
+            execute(connection, "DELETE FROM person_summary WHERE project_key = " + project + " AND person_summary.person_key"
+                    + keys.formatted("person_summary"));
+            insert(connection, project, " AND e.person_key" + keys.formatted("e"));
+        });
+        execute(connection, "DELETE FROM summary_touched");
+    }
+
+    /** What to recompute for one slice of the touched persons of a project; see {@link #forEachTouchedSlice}. */
+    @FunctionalInterface
+    interface TouchedSlice {
+        void recompute(int project, String keys) throws SQLException;
+    }
+
+    /**
+     * Runs {@code slice} for each project's touched persons ({@link #collectTouched}) in slices of
+     * at most {@link #REBUILD_SLICE} person keys, which bound the windows' memory when a compaction
+     * touches everyone. {@code keys} follows {@code person_key} in a predicate: a constant key range
+     * (longs from the table, not user input: zone maps prune on it) and membership in the touched
+     * set, with {@code %1$s} standing for the table's alias.
+     */
+    static void forEachTouchedSlice(Connection connection, TouchedSlice slice) throws SQLException {
+        for (long[] range : keyRanges(connection, "summary_touched", "")) {
             int project = (int) range[0];
-            // slices of keys bound the session window's memory when a compaction touches everyone
             for (long from = range[1]; from <= range[2]; from += REBUILD_SLICE) {
-                // longs from the table, not user input: constant bounds let zone maps prune
-                String keys = " BETWEEN " + from + " AND " + Math.min(range[2], from + REBUILD_SLICE - 1)
-                        + " AND %1$s.person_key IN (SELECT person_key FROM summary_touched WHERE project_key = " + project + ")";
-                execute(connection, "DELETE FROM person_summary WHERE project_key = " + project + " AND person_summary.person_key"
-                        + keys.formatted("person_summary"));
-                insert(connection, project, " AND e.person_key" + keys.formatted("e"));
+                slice.recompute(project, " BETWEEN " + from + " AND " + Math.min(range[2], from + REBUILD_SLICE - 1)
+                        + " AND %1$s.person_key IN (SELECT person_key FROM summary_touched WHERE project_key = " + project + ")");
             }
         }
-        execute(connection, "DELETE FROM summary_touched");
     }
 
     /**
