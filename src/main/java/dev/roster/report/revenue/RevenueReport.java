@@ -15,6 +15,8 @@ import dev.roster.revenue.RevenueSettings;
 import dev.roster.store.Database;
 import dev.roster.store.PersonKeyQuery;
 import dev.roster.store.Sql;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Array;
@@ -277,7 +279,7 @@ public final class RevenueReport {
         final Set<String> payingIds = new TreeSet<>();
     }
 
-    /** The lifetime rows of one value. */
+    /** The lifetime rows of one value: its groups, and the totals summed from them. */
     private static final class LifetimeRows {
         final Map<String, GroupSums> groups = new LinkedHashMap<>();
         final Map<Long, Double> ltvByKey = new HashMap<>();
@@ -285,8 +287,27 @@ public final class RevenueReport {
         long people;
         long churned;
         double revenue;
-        List<String> ids = List.of();
-        List<String> churnedIds = List.of();
+        final Set<String> ids = new TreeSet<>();
+        final Set<String> churnedIds = new TreeSet<>();
+
+        /** Adds the top customers of one group. */
+        void addTop(List<Long> keys, List<Double> ltvs) {
+            for (int i = 0; i < keys.size(); i++) {
+                ltvByKey.put(keys.get(i), ltvs.get(i));
+            }
+        }
+
+        /**
+         * After the last group: the value's top customers are the best of its groups' tops
+         * (highest LTV first, ties to the older person, the smaller key, as within a group), and
+         * its revenue is rounded to 6 decimals like the groups' sums it adds up.
+         */
+        void finish() {
+            top = ltvByKey.keySet().stream()
+                    .sorted(Comparator.comparingDouble((Long k) -> -ltvByKey.get(k)).thenComparing(Comparator.naturalOrder()))
+                    .toList();
+            revenue = BigDecimal.valueOf(revenue).setScale(6, RoundingMode.HALF_UP).doubleValue();
+        }
 
         List<RevenueResult.Group> groups(boolean people) {
             List<RevenueResult.Group> result = new ArrayList<>();
@@ -308,33 +329,27 @@ public final class RevenueReport {
                 while (rows.next()) {
                     LifetimeRows result = byValue.computeIfAbsent(rows.getString("bv"), v -> new LifetimeRows());
                     long count = rows.getLong("people");
-                    if (!rows.getBoolean("is_total")) {
-                        String value = groupValue(groupBy, rows.getString("s1"), rows.getString("s2"), rows.getBoolean("s3"));
-                        GroupSums sums = result.groups.computeIfAbsent(value, v -> new GroupSums());
-                        sums.people += count;
-                        sums.paying += rows.getLong("paying_people");
-                        sums.revenue += amount(rows, "revenue");
-                        if (people) {
-                            sums.ids.addAll(strings(rows.getArray("ids")));
-                            sums.payingIds.addAll(strings(rows.getArray("paying_ids")));
-                        }
-                    } else {
-                        result.people = count;
-                        result.churned = rows.getLong("churned");
-                        result.revenue = amount(rows, "revenue");
-                        result.top = keys(rows.getArray("top"));
-                        List<Double> ltvs = amounts(rows.getArray("top_ltv"));
-                        for (int i = 0; i < result.top.size(); i++) {
-                            result.ltvByKey.put(result.top.get(i), ltvs.get(i));
-                        }
-                        if (people) {
-                            result.ids = strings(rows.getArray("ids"));
-                            result.churnedIds = strings(rows.getArray("churned_ids"));
-                        }
+                    double revenue = amount(rows, "revenue");
+                    String value = groupValue(groupBy, rows.getString("s1"), rows.getString("s2"), rows.getBoolean("s3"));
+                    GroupSums sums = result.groups.computeIfAbsent(value, v -> new GroupSums());
+                    sums.people += count;
+                    sums.paying += rows.getLong("paying_people");
+                    sums.revenue += revenue;
+                    result.people += count;
+                    result.churned += rows.getLong("churned");
+                    result.revenue += revenue;
+                    result.addTop(keys(rows.getArray("top")), amounts(rows.getArray("top_ltv")));
+                    if (people) {
+                        List<String> ids = strings(rows.getArray("ids"));
+                        sums.ids.addAll(ids);
+                        sums.payingIds.addAll(strings(rows.getArray("paying_ids")));
+                        result.ids.addAll(ids);
+                        result.churnedIds.addAll(strings(rows.getArray("churned_ids")));
                     }
                 }
             }
         }
+        byValue.values().forEach(LifetimeRows::finish);
         return byValue;
     }
 
