@@ -13,9 +13,6 @@ import dev.roster.project.Projects;
 import io.javalin.http.Context;
 import io.javalin.http.Cookie;
 import io.javalin.http.SameSite;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -44,8 +41,7 @@ final class DashboardHandler {
     private final LoginRateLimiter limiter;
     private final Projects projects;
     private final Auth auth;
-    private final byte[] appShell;
-    private final byte[] loginPage;
+    private final Assets assets;
 
     DashboardHandler(AdminAccounts admins, DashboardSessions sessions, LoginRateLimiter limiter, Projects projects, Auth auth) {
         this.admins = requireNonNull(admins, "admins is null");
@@ -53,8 +49,7 @@ final class DashboardHandler {
         this.limiter = requireNonNull(limiter, "limiter is null");
         this.projects = requireNonNull(projects, "projects is null");
         this.auth = requireNonNull(auth, "auth is null");
-        this.appShell = resource("/web/pages/index.html");
-        this.loginPage = resource("/web/pages/login.html");
+        this.assets = Assets.load();
     }
 
     /** A dashboard page: the shell for a session, else a redirect to the login page. */
@@ -64,11 +59,11 @@ final class DashboardHandler {
             ctx.redirect("/login?next=" + URLEncoder.encode(next, StandardCharsets.UTF_8));
             return;
         }
-        html(ctx, appShell);
+        html(ctx, assets.shell());
     }
 
     void loginPage(Context ctx) {
-        html(ctx, loginPage);
+        html(ctx, assets.loginPage());
     }
 
     /**
@@ -160,14 +155,8 @@ final class DashboardHandler {
         return value != null && value.isTextual() ? Optional.of(value.asText()) : Optional.empty();
     }
 
-    private static byte[] resource(String path) {
-        try (InputStream in = DashboardHandler.class.getResourceAsStream(path)) {
-            if (in == null) {
-                throw new IllegalStateException("missing dashboard resource " + path);
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /** Where the shell's fingerprinted assets are served. */
+    String assetsPath() {
+        return assets.hostedPath();
     }
 }

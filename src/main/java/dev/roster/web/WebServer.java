@@ -63,8 +63,15 @@ public final class WebServer implements AutoCloseable {
                 server.setHandler(new StatisticsHandler());
                 server.setStopTimeout(STOP_TIMEOUT_MILLIS);
             });
+            // the shell's fingerprinted addresses: immutable, so a page load asks the server for none of them
             config.staticFiles.add(files -> {
-                files.hostedPath = "/assets";
+                files.hostedPath = handlers.dashboard().assetsPath();
+                files.directory = "/web/app";
+                files.location = Location.CLASSPATH;
+                files.headers = Map.of("Cache-Control", "public, max-age=31536000, immutable", "X-Content-Type-Options", "nosniff");
+            });
+            config.staticFiles.add(files -> {
+                files.hostedPath = Assets.HOSTED;
                 files.directory = "/web/app";
                 files.location = Location.CLASSPATH;
                 files.headers = Map.of("Cache-Control", "no-cache", "X-Content-Type-Options", "nosniff");

@@ -1,7 +1,19 @@
-// ECharts (from the WebJar, loaded as a classic script) with safe defaults. Tooltips render as
+// ECharts (from the WebJar, loaded as a deferred classic script) with safe defaults. Tooltips render as
 // rich text, not HTML, so event names and property values in series never become markup.
 
 const PALETTE = ['#4f5bd5', '#1f9d6b', '#e07a2f', '#c2417a', '#2b9bc8', '#8a5cd1', '#a3a91c', '#d64545'];
+
+// The library is a deferred script after the app's modules (index.html): a page that draws before
+// it has run (its first download) gets a handle that draws once it has, instead of no chart.
+const library = new Promise((resolve) => {
+  if (window.echarts) resolve(window.echarts);
+  const script = document.getElementById('echarts-script');
+  if (script) {
+    script.addEventListener('load', () => resolve(window.echarts));
+    script.addEventListener('error', () => resolve(undefined));
+  }
+  window.addEventListener('load', () => resolve(window.echarts));   // all deferred scripts have run
+});
 
 export function hasCharts() {
   return typeof window.echarts !== 'undefined';
@@ -9,8 +21,17 @@ export function hasCharts() {
 
 export function chart(el, option) {
   if (!hasCharts()) {
-    el.textContent = 'Charts are unavailable (the chart library did not load).';
-    return {dispose() {}, setOption() {}};
+    let instance = null;
+    let disposed = false;
+    library.then((echarts) => {
+      if (disposed) return;
+      if (echarts) instance = chart(el, option);
+      else el.textContent = 'Charts are unavailable (the chart library did not load).';
+    });
+    return {
+      dispose() { disposed = true; if (instance) instance.dispose(); },
+      setOption(next) { if (instance) instance.setOption(next); else option = Object.assign({}, option, next); },
+    };
   }
   const instance = window.echarts.init(el, null, {renderer: 'canvas'});
   instance.setOption(Object.assign({

@@ -70,12 +70,11 @@ async function route() {
     cleanup = null;
   }
   renderNav();
-  if (session().project) loadEventNames();
   const path = location.pathname.replace(/\/+$/, '') || '/';
   for (const [pattern, load] of ROUTES) {
     const match = path.match(pattern);
     if (!match) continue;
-    const module = await load();
+    const module = await (mine === 1 ? firstPage : load());
     if (mine !== renderCount) return;
     clear(main);
     try {
@@ -93,6 +92,8 @@ async function route() {
     } catch (e) {
       if (mine === renderCount) showError(e);
     }
+    // the event-name suggestions of the forms, after the page's own requests rather than beside them
+    if (mine === renderCount && session().project) loadEventNames();
     return;
   }
   clear(main).appendChild(h('div', {class: 'empty'}, h('h2', {}, 'Page not found'), h('a', {href: '/', 'data-link': true}, 'Go home')));
@@ -123,6 +124,14 @@ export async function refreshSession() {
   await loadSession();
   renderProjects();
 }
+
+// The first page's module loads while the session is asked for, not after it.
+const firstPage = (() => {
+  const path = location.pathname.replace(/\/+$/, '') || '/';
+  const entry = ROUTES.find(([pattern]) => pattern.test(path));
+  return entry ? entry[1]() : null;
+})();
+if (firstPage) firstPage.catch(() => {});
 
 (async () => {
   await loadSession();

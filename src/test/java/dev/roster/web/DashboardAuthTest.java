@@ -64,7 +64,7 @@ class DashboardAuthTest {
             assertThat(withSecretKeyOnly.statusCode()).as("pages are for people, not keys: " + page).isEqualTo(302);
             HttpResponse<String> loggedIn = DashboardFixture.get(server, page, login.cookie());
             assertThat(loggedIn.statusCode()).as(page).isEqualTo(200);
-            assertThat(loggedIn.body()).contains("/assets/js/main.js");
+            assertThat(loggedIn.body()).containsPattern("/assets/v-[0-9a-f]{12}/js/main.js");
             assertThat(loggedIn.headers().firstValue("Content-Security-Policy").orElseThrow()).contains("script-src 'self'");
         }
         assertThat(DashboardFixture.get(server, "/login", null).statusCode()).isEqualTo(200);
