@@ -72,7 +72,7 @@ public final class Roster implements AutoCloseable {
         }
 
         public static Config of(Path dataDirectory, int port) {
-            return new Config(dataDirectory, port, "512MB", Clock.systemUTC(), 1_000_000);
+            return new Config(dataDirectory, port, Database.DEFAULT_MEMORY_LIMIT, Clock.systemUTC(), 1_000_000);
         }
 
         public Config withClock(Clock clock) {

@@ -41,7 +41,7 @@ final class DemoCommand implements Runnable {
             defaultValue = "1")
     long seed;
 
-    @Option(names = "--memory-limit", description = "DuckDB memory limit. Default: ${DEFAULT-VALUE}", defaultValue = "512MB")
+    @Option(names = "--memory-limit", description = "DuckDB memory limit. Default: ${DEFAULT-VALUE}", defaultValue = Database.DEFAULT_MEMORY_LIMIT)
     String memoryLimit;
 
     @Option(names = "--generate-only", description = "Generate (or check) the dataset, then exit without serving.")

@@ -1,5 +1,6 @@
 package dev.roster.cli;
 
+import dev.roster.store.Database;
 import dev.roster.Roster;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -15,7 +16,7 @@ final class ServeCommand implements Runnable {
     @Option(names = "--port", description = "HTTP port. Default: ${DEFAULT-VALUE}", defaultValue = "8080")
     int port;
 
-    @Option(names = "--memory-limit", description = "DuckDB memory limit. Default: ${DEFAULT-VALUE}", defaultValue = "512MB")
+    @Option(names = "--memory-limit", description = "DuckDB memory limit. Default: ${DEFAULT-VALUE}", defaultValue = Database.DEFAULT_MEMORY_LIMIT)
     String memoryLimit;
 
     @Override

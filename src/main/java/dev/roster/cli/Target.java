@@ -1,5 +1,6 @@
 package dev.roster.cli;
 
+import dev.roster.store.Database;
 import dev.roster.Roster;
 import dev.roster.common.ErrorCode;
 import dev.roster.common.RosterException;
@@ -32,7 +33,7 @@ final class Target {
     @Option(names = "--project", description = "Project id (with --data; optional when there is one project)")
     String project;
 
-    @Option(names = "--memory-limit", description = "DuckDB memory limit with --data. Default: ${DEFAULT-VALUE}", defaultValue = "512MB")
+    @Option(names = "--memory-limit", description = "DuckDB memory limit with --data. Default: ${DEFAULT-VALUE}", defaultValue = Database.DEFAULT_MEMORY_LIMIT)
     String memoryLimit;
 
     boolean remote() {

@@ -42,6 +42,13 @@ public final class Database implements AutoCloseable {
      * this far and restarts replay little.
      */
     static final String CHECKPOINT_THRESHOLD = System.getProperty("roster.checkpointThreshold", "64MB");
+    /**
+     * DuckDB's memory limit unless {@code --memory-limit} says otherwise. At 512MB the dashboard's
+     * pages evicted each other's columns from the buffer pool on the 1M-people demo (the revenue
+     * page 915 ms instead of 630 ms after the other pages), with the same peak RSS (BENCHMARKS.md,
+     * "Dashboard after session 6").
+     */
+    public static final String DEFAULT_MEMORY_LIMIT = "1GB";
     /** The buffer pool's limit during a one-time scan (see {@link #scanOnce}). */
     private static final String SCAN_MEMORY_LIMIT = "128MB";
     /** Low enough that setting it evicts every unpinned block; restoring the limit then starts from an empty pool. */

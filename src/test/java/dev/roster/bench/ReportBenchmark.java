@@ -2,6 +2,7 @@ package dev.roster.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roster.common.Json;
+import dev.roster.store.Database;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.URI;
@@ -50,7 +51,7 @@ import java.util.concurrent.TimeUnit;
  *       (name, person_id, ts), then funnel and retention by the same SQL shapes (median of the runs).</li>
  * </ol>
  * Every answer is compared: the benchmark fails when Roster's counts differ from the baseline's.
- * The baseline DuckDB connection gets the same memory limit as the server (512MB, the demo default)
+ * The baseline DuckDB connection gets the same memory limit as the server ({@link Database#DEFAULT_MEMORY_LIMIT})
  * and the default thread count.
  */
 public final class ReportBenchmark {
@@ -118,7 +119,7 @@ public final class ReportBenchmark {
         Properties properties = new Properties();
         properties.setProperty("autoinstall_known_extensions", "false");
         properties.setProperty("autoload_known_extensions", "false");
-        properties.setProperty("memory_limit", "512MB");
+        properties.setProperty("memory_limit", Database.DEFAULT_MEMORY_LIMIT);
         return DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath(), properties);
     }
 

@@ -2,6 +2,7 @@ package dev.roster.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roster.common.Json;
+import dev.roster.store.Database;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -93,7 +94,7 @@ public final class RevenueBenchmark {
         Properties properties = new Properties();
         properties.setProperty("autoinstall_known_extensions", "false");
         properties.setProperty("autoload_known_extensions", "false");
-        properties.setProperty("memory_limit", System.getProperty("baselineMemory", "512MB"));
+        properties.setProperty("memory_limit", System.getProperty("baselineMemory", Database.DEFAULT_MEMORY_LIMIT));
         if (readOnly) {
             properties.setProperty("access_mode", "READ_ONLY");
         }

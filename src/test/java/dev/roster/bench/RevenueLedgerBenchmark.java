@@ -2,6 +2,7 @@ package dev.roster.bench;
 
 import dev.roster.revenue.RevenueConfig;
 import dev.roster.revenue.RevenueExpression;
+import dev.roster.store.Database;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -166,7 +167,7 @@ public final class RevenueLedgerBenchmark {
         Properties properties = new Properties();
         properties.setProperty("autoinstall_known_extensions", "false");
         properties.setProperty("autoload_known_extensions", "false");
-        properties.setProperty("memory_limit", "512MB");
+        properties.setProperty("memory_limit", Database.DEFAULT_MEMORY_LIMIT);
         properties.setProperty("access_mode", "READ_ONLY");
         return DriverManager.getConnection("jdbc:duckdb:" + file, properties);
     }

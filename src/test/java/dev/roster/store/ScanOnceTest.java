@@ -45,7 +45,7 @@ class ScanOnceTest {
     void aStartedServerHasItsConfiguredLimit() throws SQLException {
         try (TestServer server = TestServer.start()) {
             assertThat(memoryLimit(server.roster().database()))
-                    .as("the server's limit after its start-up load").isEqualTo(duckDbsSpelling("512MB"));
+                    .as("the server's limit after its start-up load").isEqualTo(duckDbsSpelling(Database.DEFAULT_MEMORY_LIMIT));
         }
     }
 
