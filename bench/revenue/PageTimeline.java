@@ -30,7 +30,7 @@ public class PageTimeline {
             browser.driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(130));
             browser.login(base, a[1]);
             for (int round = 0; round < Integer.parseInt(a[3]); round++) {
-                for (String body : List.of(revenue, revenuePopulation)) {
+                for (String body : a[2].equals("none") ? List.of(revenue) : List.of(revenue, revenuePopulation)) {
                     browser.driver.get(base + "/imports");
                     Thread.sleep(300);
                     browser.driver.get(base + "/reports/revenue?s=" + URLEncoder.encode(body, StandardCharsets.UTF_8));
