@@ -6,13 +6,18 @@ const PALETTE = ['#4f5bd5', '#1f9d6b', '#e07a2f', '#c2417a', '#2b9bc8', '#8a5cd1
 // The library is a deferred script after the app's modules (index.html): a page that draws before
 // it has run (its first download) gets a handle that draws once it has, instead of no chart.
 const library = new Promise((resolve) => {
-  if (window.echarts) resolve(window.echarts);
+  const settle = () => resolve(window.echarts);
+  // 'complete': every deferred script has run (or failed) already, and the events are past
+  if (window.echarts || document.readyState === 'complete') {
+    settle();
+    return;
+  }
   const script = document.getElementById('echarts-script');
   if (script) {
-    script.addEventListener('load', () => resolve(window.echarts));
-    script.addEventListener('error', () => resolve(undefined));
+    script.addEventListener('load', settle);
+    script.addEventListener('error', settle);
   }
-  window.addEventListener('load', () => resolve(window.echarts));   // all deferred scripts have run
+  window.addEventListener('load', settle);
 });
 
 export function hasCharts() {

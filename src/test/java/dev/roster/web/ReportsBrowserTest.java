@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.roster.testing.TestServer;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
 
 /**
  * The report pages in a real browser, against the report APIs of SPEC §10. The seeded funnel
@@ -163,6 +165,22 @@ class ReportsBrowserTest {
         browser.await(By.id("revenue-stats"));
         browser.awaitText(By.id("revenue-stats"), "$49.50");
         assertThat(browser.driver.findElement(By.id("top-customers")).getText()).contains(DashboardFixture.ANN);
+        // the chart library is a deferred script after the app (PageShellTest); the charts are drawn
+        browser.await(By.cssSelector("#revenue-periods canvas"));
+        browser.await(By.cssSelector("#revenue-curves canvas"));
         browser.screenshot("revenue");
+    }
+
+    @Test
+    void aReportWhoseChartLibraryDoesNotLoadStillShowsItsNumbers() {
+        ChromeDriver chrome = (ChromeDriver) browser.driver;
+        chrome.executeCdpCommand("Network.enable", Map.of());
+        chrome.executeCdpCommand("Network.setBlockedURLs", Map.of("urls", List.of("*echarts*")));
+        browser.driver.get(server.url("/reports/revenue"));
+        browser.await(By.id("run-report")).click();
+        browser.awaitText(By.id("revenue-stats"), "$49.50");
+        browser.awaitText(By.id("revenue-periods"), "Charts are unavailable");
+        assertThat(browser.driver.findElement(By.id("top-customers")).getText()).contains(DashboardFixture.ANN);
+        assertThat(browser.driver.findElements(By.cssSelector("#report-result canvas"))).isEmpty();
     }
 }
