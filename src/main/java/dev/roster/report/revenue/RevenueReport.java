@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roster.attribution.ChannelRules;
+import dev.roster.population.OncePerReport;
 import dev.roster.population.PopulationResolver;
 import dev.roster.project.Project;
 import dev.roster.report.ReportScope;
@@ -123,13 +124,17 @@ public final class RevenueReport {
         return figures.cohortCurves().stream().mapToLong(RevenueResult.CohortCurve::people).sum();
     }
 
-    /** One report run: the request and the instants it is evaluated at. */
+    /**
+     * One report run: the request, the instants it is evaluated at, and its populations, each
+     * evaluated once however many groups use it ({@link OncePerReport}).
+     */
     private final class Run {
         private final Project project;
         private final RevenueRequest request;
         private final RevenueExpression amount;
         private final Instant now;
         private final Instant churnedBefore;
+        private final PopulationResolver populations = new OncePerReport(RevenueReport.this.populations);
 
         Run(Project project, RevenueRequest request, RevenueExpression amount, Instant now, Instant churnedBefore) {
             this.project = project;
