@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 
 /**
  * The dashboard's HTML pages with fingerprinted asset addresses. The pages name their scripts and
- * styles as {@code /assets/...} (every module is named in the shell, see PageShellTest); they are
+ * styles as {@code /assets/...} (every file under {@code /web/app} is named by one of them, which
+ * PageShellTest checks, so the hash covers them all); they are
  * served as {@code /assets/v-<hash>/...}, where the hash covers the content of every file the
  * pages name, and that path is cached by browsers for a year without asking again. A module's
  * relative imports resolve under the same prefix. A new build with changed assets has a new

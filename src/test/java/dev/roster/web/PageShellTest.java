@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -31,6 +32,14 @@ class PageShellTest {
         List<String> preloaded = PRELOAD.matcher(shell).results().map(m -> m.group(1)).toList();
 
         assertThat(preloaded).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(modules());
+    }
+
+    @Test
+    void everyFileOfTheAppIsNamedByAShellSoTheFingerprintCoversIt() throws Exception {
+        String pages = shell() + page("/web/pages/login.html");
+        List<String> named = Pattern.compile("\"/assets/([^\"]+)\"").matcher(pages).results().map(m -> m.group(1)).distinct().toList();
+
+        assertThat(named).containsExactlyInAnyOrderElementsOf(files(f -> true));
     }
 
     @Test
@@ -67,15 +76,24 @@ class PageShellTest {
 
     /** The dashboard's modules (the login page's own script is not part of the app). */
     private static List<String> modules() throws IOException, URISyntaxException {
-        Path root = Path.of(PageShellTest.class.getResource("/web/app/js").toURI());
+        return files(name -> name.startsWith("js/") && name.endsWith(".js") && !name.equals("js/login.js")).stream()
+                .map(name -> name.substring("js/".length())).toList();
+    }
+
+    /** The files under /web/app (served at /assets), as paths relative to it. */
+    private static List<String> files(Predicate<String> keep) throws IOException, URISyntaxException {
+        Path root = Path.of(PageShellTest.class.getResource("/web/app").toURI());
         try (Stream<Path> files = Files.walk(root)) {
-            return files.filter(f -> f.toString().endsWith(".js")).map(f -> root.relativize(f).toString().replace('\\', '/'))
-                    .filter(name -> !name.equals("login.js")).toList();
+            return files.filter(Files::isRegularFile).map(f -> root.relativize(f).toString().replace('\\', '/')).filter(keep).toList();
         }
     }
 
     private static String shell() throws IOException {
-        try (InputStream in = PageShellTest.class.getResourceAsStream("/web/pages/index.html")) {
+        return page("/web/pages/index.html");
+    }
+
+    private static String page(String resource) throws IOException {
+        try (InputStream in = PageShellTest.class.getResourceAsStream(resource)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
