@@ -172,6 +172,29 @@ class ReportsBrowserTest {
     }
 
     @Test
+    void chartsOfAReportThatArrivesBeforeTheChartLibraryAreDrawnWhenItDoes() {
+        ChromeDriver chrome = (ChromeDriver) browser.driver;
+        chrome.executeCdpCommand("Network.enable", Map.of());
+        chrome.executeCdpCommand("Network.clearBrowserCache", Map.of());   // the login left the library cached
+        // a slow line: the 1 MB library takes seconds, the report's small answer does not
+        chrome.executeCdpCommand("Network.emulateNetworkConditions", Map.of("offline", false, "latency", 20,
+                "downloadThroughput", 100_000, "uploadThroughput", 100_000));
+        browser.driver.get(server.url("/reports/revenue?s=" + java.net.URLEncoder.encode("{}", java.nio.charset.StandardCharsets.UTF_8)));
+        browser.awaitText(By.id("revenue-stats"), "$49.50");
+        new org.openqa.selenium.support.ui.WebDriverWait(browser.driver, java.time.Duration.ofSeconds(60))
+                .until(d -> !d.findElements(By.cssSelector("#revenue-periods canvas")).isEmpty());
+        assertThat(browser.driver.findElements(By.cssSelector("#revenue-curves canvas"))).isNotEmpty();
+
+        @SuppressWarnings("unchecked")
+        List<Number> ends = (List<Number>) ((org.openqa.selenium.JavascriptExecutor) browser.driver).executeScript(
+                "const end = (part) => performance.getEntriesByType('resource').find((r) => r.name.includes(part)).responseEnd;"
+                        + "return [end('/api/reports/revenue'), end('echarts')];");
+        assertThat(ends.get(1).doubleValue()).as("the library arrived after the report (so the charts waited for it)")
+                .isGreaterThan(ends.get(0).doubleValue());
+        assertThat(browser.driver.findElement(By.id("revenue-periods")).getText()).doesNotContain("unavailable");
+    }
+
+    @Test
     void aReportWhoseChartLibraryDoesNotLoadStillShowsItsNumbers() {
         ChromeDriver chrome = (ChromeDriver) browser.driver;
         chrome.executeCdpCommand("Network.enable", Map.of());
