@@ -1,6 +1,8 @@
 package dev.roster.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.roster.Roster;
 import dev.roster.common.Json;
 import dev.roster.project.ProjectKeys;
@@ -16,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -74,6 +77,14 @@ public final class TestServer implements AutoCloseable {
     public Response segment(String endpoint, String json) {
         return post("/v1/" + endpoint, json.getBytes(StandardCharsets.UTF_8), "application/json",
                 "Basic " + Base64.getEncoder().encodeToString((writeKey() + ":").getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** POSTs Segment messages as one {@code /v1/batch} request with the write key. */
+    public Response segmentBatch(List<? extends JsonNode> messages) {
+        ObjectNode body = Json.object();
+        ArrayNode batch = body.putArray("batch");
+        messages.forEach(batch::add);
+        return segment("batch", Json.write(body));
     }
 
     public Response post(String path, byte[] body, String contentType, String authorization, String... headers) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.roster.common.Json;
 import dev.roster.testing.TestServer;
@@ -91,10 +90,7 @@ class RevenueKnownNumbersTest {
             messages.add(traits);
         }
 
-        ObjectNode batch = Json.object();
-        ArrayNode array = batch.putArray("batch");
-        messages.forEach(array::add);
-        assertThat(server.segment("batch", Json.write(batch)).status()).isEqualTo(200);
+        assertThat(server.segmentBatch(messages).status()).isEqualTo(200);
         server.roster().flush();
     }
 
