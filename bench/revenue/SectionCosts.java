@@ -31,8 +31,8 @@ import java.util.Optional;
  * after a warm-up, cases interleaved. Optionally EXPLAIN ANALYZE of each section's SQL.
  *
  * <pre>
- * javac -cp target/classes:$(cat target/cp.txt) -d target/probe bench/revenue/SectionCosts.java
- * java -cp target/probe:target/classes:$(cat target/cp.txt) dev.roster.report.revenue.SectionCosts COPY_DIR ROUNDS [explain]
+ * javac -cp target/test-classes:target/classes:$(cat target/cp.txt) -d target/probe bench/revenue/SectionCosts.java
+ * java -cp target/probe:target/test-classes:target/classes:$(cat target/cp.txt) dev.roster.report.revenue.SectionCosts COPY_DIR ROUNDS [explain]
  * </pre>
  */
 public class SectionCosts {
@@ -119,7 +119,7 @@ public class SectionCosts {
                             Sql.bind(s, 1, f.parameters());
                             try (ResultSet rs = s.executeQuery()) {
                                 while (rs.next()) {
-                                    print(Json.parse(rs.getString(2).getBytes()), 0);
+                                    dev.roster.bench.QueryPlans.print(Json.parse(rs.getString(2).getBytes()), Double.parseDouble(System.getProperty("minMs", "2")));
                                 }
                             }
                         }
@@ -129,33 +129,5 @@ public class SectionCosts {
             }
         }
         System.exit(0);
-    }
-
-    /** One line per operator with its time (s) and rows, indented by depth; only operators over 2 ms or with children over it. */
-    private static void print(com.fasterxml.jackson.databind.JsonNode node, int depth) {
-        if (node.isArray()) {
-            node.forEach(n -> print(n, depth));
-            return;
-        }
-        if (node.has("operator")) {
-            System.out.println("---- plan, bytes read " + node.path("io").path("total_bytes_read"));
-            print(node.get("operator"), 0);
-            return;
-        }
-        String name = node.path("type").asText("");
-        double t = node.path("timing").asDouble();
-        long rows = node.path("intermediate_rows").asLong();
-        var extra = node.path("extra_info");
-        String info = "";
-        for (String k : new String[] {"Table", "Projections", "Aggregates", "Groups", "Conditions", "CTE Name", "Filters", "Join Type", "Expression", "Function"}) {
-            if (extra.has(k)) {
-                String v = extra.get(k).toString();
-                info += " " + k + "=" + (v.length() > 120 ? v.substring(0, 120) + "…" : v);
-            }
-        }
-        if (!name.isEmpty() && (t >= 0.002 || depth < 3)) {
-            System.out.printf("%s%-24s %7.1f ms %,12d rows%s%n", "  ".repeat(depth), name, t * 1000, rows, info);
-        }
-        node.path("children").forEach(ch -> print(ch, depth + 1));
     }
 }

@@ -24,7 +24,7 @@ import java.util.Properties;
  * last line "-- params: [JSON array]" (ISO instants bind as UTC timestamps, dates as dates).
  *
  * <pre>
- * java -cp $(cat target/cp.txt) bench/revenue/SqlVariants.java COPY/roster.duckdb ROUNDS a.sql b.sql ...
+ * java -cp target/test-classes:$(cat target/cp.txt) bench/revenue/SqlVariants.java COPY/roster.duckdb ROUNDS a.sql b.sql ...
  * </pre>
  */
 public class SqlVariants {
@@ -80,7 +80,7 @@ public class SqlVariants {
                             try (ResultSet rs = s.executeQuery()) {
                                 rs.next();
                                 System.out.println("==== " + a[i]);
-                                print(mapper.readTree(rs.getString(2)), 0);
+                                dev.roster.bench.QueryPlans.print(mapper.readTree(rs.getString(2)), Double.parseDouble(System.getProperty("minMs", "2")));
                             }
                             continue;
                         }
@@ -130,31 +130,5 @@ public class SqlVariants {
                 System.out.println(answer.length() > 3000 ? answer.substring(0, 3000) : answer);
             }
         }
-    }
-
-    private static void print(JsonNode node, int depth) {
-        if (node.isArray()) {
-            node.forEach(n -> print(n, depth));
-            return;
-        }
-        if (node.has("operator")) {
-            print(node.get("operator"), 0);
-            return;
-        }
-        String name = node.path("type").asText("");
-        double t = node.path("timing").asDouble();
-        long rows = node.path("intermediate_rows").asLong();
-        var extra = node.path("extra_info");
-        String info = "";
-        for (String k : new String[] {"Table", "Projections", "Aggregates", "Groups", "Conditions", "CTE Name", "Filters", "Join Type", "Expression", "Function"}) {
-            if (extra.has(k)) {
-                String v = extra.get(k).toString();
-                info += " " + k + "=" + (v.length() > 110 ? v.substring(0, 110) + "…" : v);
-            }
-        }
-        if (!name.isEmpty() && (t >= Double.parseDouble(System.getProperty("minMs", "2")) / 1000 || depth < 3)) {
-            System.out.printf("%s%-22s %7.1f ms %,11d rows%s%n", "  ".repeat(Math.min(depth, 30)), name, t * 1000, rows, info);
-        }
-        node.path("children").forEach(ch -> print(ch, depth + 1));
     }
 }
