@@ -43,9 +43,6 @@ import java.util.Optional;
  *   <li>Any order: each step's first event within the window of the attempt's start; the k-th
  *       smallest of those times is when the attempt reached k steps.</li>
  * </ul>
- *
- * <p>Not thread-safe: the person condition is built on first use (a population filter's members
- * are evaluated then, once per query); one instance per query of a report run.
  */
 public final class FunnelQuery {
     private final FunnelRequest request;
@@ -53,8 +50,6 @@ public final class FunnelQuery {
     private final PopulationResolver populations;
     private final boolean withBreakdown;
     private final Optional<Population> group;
-    /** The person condition, built on first use: a population filter evaluates its members then (I/O), once per query. */
-    private Fragment persons;
 
     public FunnelQuery(FunnelRequest request, Project project, PopulationResolver populations,
                        boolean withBreakdown, Optional<Population> group) {
@@ -67,14 +62,12 @@ public final class FunnelQuery {
 
     /**
      * The person-level condition on {@code e.person_key} (person filters, the population filter, the
-     * breakdown group), built once: the step scans, the exclusions and {@link #separateFirstStepCount}
-     * all use it, and building it evaluates a population's members.
+     * breakdown group). The step scans, the exclusions and {@link #separateFirstStepCount} all use
+     * it; a population's members are evaluated once per report run by the run's resolver
+     * ({@link dev.roster.population.OncePerReport}, see FunnelReport).
      */
     private Fragment persons() {
-        if (persons == null) {
-            persons = request.scope().personCondition("e.person_key", project, populations, group);
-        }
-        return persons;
+        return request.scope().personCondition("e.person_key", project, populations, group);
     }
 
     private int steps() {
