@@ -33,10 +33,7 @@ export function chart(el, option) {
       if (echarts) instance = chart(el, option);
       else el.textContent = 'Charts are unavailable (the chart library did not load).';
     });
-    return {
-      dispose() { disposed = true; if (instance) instance.dispose(); },
-      setOption(next) { if (instance) instance.setOption(next); else option = Object.assign({}, option, next); },
-    };
+    return {dispose() { disposed = true; if (instance) instance.dispose(); }};   // what the pages call on a chart
   }
   const instance = window.echarts.init(el, null, {renderer: 'canvas'});
   instance.setOption(Object.assign({
